@@ -1,0 +1,1 @@
+"""The bv and nib command-line interfaces."""
