@@ -1,0 +1,1 @@
+"""The engine-independent plugin runtime: config model, host interface, default algorithms."""
