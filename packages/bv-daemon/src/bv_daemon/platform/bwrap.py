@@ -1,0 +1,391 @@
+"""The bubblewrap backend: real nodes in Linux namespaces, without a container daemon.
+
+One node = one bwrap sandbox:
+  * rootfs: `<node_dir>/rootfs`, an overlay of the image dir (or a copy / extracted tarball);
+  * namespaces: own PID, mount, UTS (hostname), IPC and cgroup namespaces from bwrap; the network
+    namespace `bv-<short id>` is made beforehand (veth on the host bridge, see `_netns`) and
+    entered with nsenter, because bwrap can only create an empty one;
+  * `data_dir` bound at `/blockjoy`; node_env written to `rootfs/var/lib/babel/node_env` and
+    its variables set in babel's (otherwise empty) environment;
+  * limits: cgroup `blockvisor/<node id>` (memory, CPU quota, pinned CPUs; v1 or v2);
+  * processes: bwrap's own reaper is PID 1 inside the node and the babel command is its only
+    child. When babel exits, PID 1 exits and the kernel kills whatever is left in the namespace.
+
+The sandbox is started detached (`setsid -f`: reparented to the host's init, no
+`--die-with-parent`), so it outlives the daemon. `<node_dir>/machine.pid` records the host pid and
+kernel start time of the node's PID 1 (bwrap `--info-fd`), which is how `attach()` finds it again
+and how a recycled pid is told apart. `machine.status` receives bwrap's JSON status (the exit
+code); `machine.log` the node's stdout/stderr.
+
+Stop sends SIGTERM to babel (bwrap's PID 1 ignores SIGTERM - it installs no handler - but exits as
+soon as babel does), waits, then SIGKILLs PID 1, which takes the whole namespace down.
+The network namespace and veth are kept across stop/start (cheap, and start then only checks
+them) and removed by delete(). The cgroup is removed on stop and re-made on start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bv_daemon.platform import _netns, _rootfs
+from bv_daemon.platform._cgroup import NodeCgroup
+from bv_daemon.platform._proc import (
+    ProcRef,
+    children,
+    kill,
+    load_proc_ref,
+    run,
+    save_proc_ref,
+    wait_gone,
+)
+from bv_daemon.platform.base import (
+    DATA_MOUNT_POINT,
+    NODE_ENV_PATH,
+    ExecResult,
+    Machine,
+    MachineNotFound,
+    MachineSpec,
+    MachineState,
+    MachineStateError,
+    MachineStatus,
+    Platform,
+    PlatformError,
+    parse_env_file,
+)
+
+__all__ = ["BwrapMachine", "BwrapPlatform"]
+
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+LOG_ROTATE_BYTES = 10 * 1024 * 1024
+START_TIMEOUT = 15.0
+
+# Runs as the spawner: joins each cgroup.procs file given before `--` with its own pid (so only the
+# node's processes land in the node's cgroup, never the daemon), then execs the rest.
+_JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
+
+
+class BwrapPlatform(Platform):
+    """Backend running nodes with bubblewrap; `cgroup_parent` names the parent cgroup."""
+
+    name = "bwrap"
+
+    def __init__(self, *, cgroup_parent: str = "blockvisor", bwrap: str = "bwrap") -> None:
+        self.cgroup_parent = cgroup_parent
+        self.bwrap = bwrap
+
+    def machine(self, spec: MachineSpec) -> BwrapMachine:
+        return BwrapMachine(spec, cgroup_parent=self.cgroup_parent, bwrap=self.bwrap)
+
+
+class BwrapMachine(Machine):
+    def __init__(
+        self, spec: MachineSpec, *, cgroup_parent: str = "blockvisor", bwrap: str = "bwrap"
+    ) -> None:
+        super().__init__(spec)
+        self.cgroup = NodeCgroup(spec.node_id, cgroup_parent)
+        self._bwrap = bwrap
+        self._lock = asyncio.Lock()
+
+    # -- files ---------------------------------------------------------------------------------
+    @property
+    def pid_file(self) -> Path:
+        return self.spec.node_dir / "machine.pid"
+
+    @property
+    def status_file(self) -> Path:
+        return self.spec.node_dir / "machine.status"
+
+    @property
+    def log_file(self) -> Path:
+        return self.spec.node_dir / "machine.log"
+
+    async def exists(self) -> bool:
+        return _rootfs.rootfs_kind(self.spec) is not None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def create(self) -> None:
+        async with self._lock:
+            await _rootfs.build_rootfs(self.spec)
+            self._write_node_files()
+
+    def _write_node_files(self) -> None:
+        spec = self.spec
+        spec.data_dir.mkdir(parents=True, exist_ok=True)
+        for d in (DATA_MOUNT_POINT.lstrip("/"), "var/lib/babel", "tmp"):
+            (spec.rootfs_dir / d).mkdir(parents=True, exist_ok=True)
+        env_path = spec.rootfs_dir / NODE_ENV_PATH
+        env_path.write_text(spec.env_file)
+
+    async def start(self) -> None:
+        async with self._lock:
+            current = await self._state()
+            if current.status is MachineStatus.RUNNING:
+                return
+            if not await self.exists():
+                raise MachineNotFound(f"node {self.spec.name}: machine not created")
+            if current.status is MachineStatus.FAILED:
+                await self._cleanup_dead()
+            await self._start()
+
+    async def _start(self) -> None:
+        spec = self.spec
+        await _rootfs.ensure_mounted(spec)
+        self._write_node_files()
+        self._check_command()
+        if not spec.host_network:
+            await _netns.ensure_network(spec)
+        self.cgroup.setup(spec.mem_mb, spec.vcpu, spec.cpus)
+        self._rotate_log()
+        ref = await self._spawn()
+        save_proc_ref(
+            self.pid_file, ref, netns=None if spec.host_network else _netns.netns_name(spec.node_id)
+        )
+
+    def _check_command(self) -> None:
+        # Fail start with a clear message instead of a node that dies at once with "execvp".
+        cmd = self.spec.babel_command[0]
+        root = self.spec.rootfs_dir
+        if cmd.startswith("/"):
+            found = os.path.lexists(root / cmd.lstrip("/"))
+        else:
+            found = any(
+                os.path.lexists(root / d.lstrip("/") / cmd) for d in DEFAULT_PATH.split(":")
+            )
+        if not found:
+            raise PlatformError(
+                f"node {self.spec.name}: babel command {cmd!r} not found in the node rootfs"
+            )
+
+    def _rotate_log(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            if self.log_file.stat().st_size > LOG_ROTATE_BYTES:
+                self.log_file.replace(self.log_file.with_suffix(".log.1"))
+
+    def _env(self) -> dict[str, str]:
+        env = {"PATH": DEFAULT_PATH, "HOME": "/root", "LANG": "C.UTF-8"}
+        env.update(parse_env_file(self.spec.env_file))
+        return env
+
+    def _bwrap_argv(self, info_fd: int, status_fd: int) -> list[str]:
+        spec = self.spec
+        argv = [
+            self._bwrap,
+            "--bind", str(spec.rootfs_dir), "/",
+            "--dev", "/dev",
+            "--proc", "/proc",
+            "--bind", str(spec.data_dir), DATA_MOUNT_POINT,
+            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--hostname", spec.hostname,
+            "--info-fd", str(info_fd),
+            "--json-status-fd", str(status_fd),
+            "--new-session",
+            "--chdir", "/",
+            "--clearenv",
+        ]  # fmt: skip
+        for key, value in self._env().items():
+            argv += ["--setenv", key, value]
+        return [*argv, "--", *spec.babel_command]
+
+    def _wrapped(self, argv: Sequence[str]) -> list[str]:
+        files = [str(f) for f in self.cgroup.procs_files()]
+        return ["/bin/sh", "-c", _JOIN_CGROUPS, "bv-spawn", *files, "--", *argv]
+
+    async def _spawn(self) -> ProcRef:
+        spec = self.spec
+        info_r, info_w = os.pipe()
+        status_fd = os.open(
+            self.status_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644
+        )
+        log_fd = os.open(
+            self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644
+        )
+        prefix = (
+            [] if spec.host_network else ["nsenter", f"--net={_netns.netns_path(spec.node_id)}"]
+        )
+        argv = self._wrapped(["setsid", "-f", *prefix, *self._bwrap_argv(info_w, status_fd)])
+        try:
+            try:
+                # setsid -f forks and returns at once; the sandbox is reparented to the host init.
+                proc = subprocess.Popen(
+                    argv, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd,
+                    pass_fds=(info_w, status_fd), start_new_session=True, close_fds=True,
+                )  # fmt: skip
+            except OSError as err:
+                raise PlatformError(
+                    f"node {spec.name}: cannot spawn bwrap: {err.strerror}"
+                ) from err
+            finally:
+                os.close(info_w)
+                os.close(status_fd)
+                os.close(log_fd)
+            code = await asyncio.to_thread(proc.wait)
+            if code != 0:
+                raise PlatformError(
+                    f"node {spec.name}: spawn failed (exit {code}): {self._log_tail()}"
+                )
+            raw = await asyncio.to_thread(_read_until_eof, info_r, START_TIMEOUT)
+        finally:
+            os.close(info_r)
+        try:
+            pid = int(json.loads(raw)["child-pid"])
+        except (ValueError, KeyError, TypeError):
+            raise PlatformError(
+                f"node {spec.name}: bwrap did not start: {self._log_tail()}"
+            ) from None
+        ref = ProcRef.of(pid)
+        if ref is None:
+            raise PlatformError(
+                f"node {spec.name}: node exited right after start: {self._log_tail()}"
+            )
+        return ref
+
+    def _log_tail(self) -> str:
+        try:
+            lines = [
+                ln for ln in self.log_file.read_text(errors="replace").splitlines() if ln.strip()
+            ]
+        except FileNotFoundError:
+            return "(no log)"
+        return lines[-1].strip() if lines else "(empty log)"
+
+    async def stop(self, timeout: float = 60.0, force: bool = False) -> None:
+        async with self._lock:
+            await self._stop(timeout, force)
+
+    async def _stop(self, timeout: float, force: bool) -> None:
+        loaded = load_proc_ref(self.pid_file)
+        if loaded is not None:
+            ref = loaded[0]
+            if ref.alive() and not force:
+                for pid in children(ref.pid):
+                    child = ProcRef.of(pid)
+                    if child is not None:
+                        kill(child, signal.SIGTERM)
+                await wait_gone(ref, timeout)
+            if ref.alive():
+                # SIGKILL of a PID namespace's init kills every process in the namespace.
+                kill(ref, signal.SIGKILL)
+                if not await wait_gone(ref, 10.0):
+                    raise PlatformError(f"node {self.spec.name}: pid {ref.pid} survived SIGKILL")
+        await self._cleanup_dead()
+
+    async def _cleanup_dead(self) -> None:
+        self.pid_file.unlink(missing_ok=True)
+        # Processes that escaped the namespace kill (e.g. a pending exec) keep the cgroup busy.
+        for pid in self.cgroup.pids():
+            ref = ProcRef.of(pid)
+            if ref is not None:
+                kill(ref, signal.SIGKILL)
+                await wait_gone(ref, 5.0)
+        self.cgroup.remove()
+
+    async def delete(self) -> None:
+        async with self._lock:
+            try:
+                await self._stop(timeout=10.0, force=False)
+            except PlatformError:
+                await self._stop(timeout=0.0, force=True)
+            await _netns.delete_network(self.spec.node_id)
+            await _rootfs.remove_rootfs(self.spec)
+            if self.spec.data_dir.is_relative_to(self.spec.node_dir):
+                shutil.rmtree(self.spec.data_dir, ignore_errors=True)
+            shutil.rmtree(self.spec.node_dir, ignore_errors=True)
+
+    async def attach(self) -> MachineState:
+        async with self._lock:
+            if await self.exists():
+                await _rootfs.ensure_mounted(self.spec)
+            return await self._state()
+
+    async def state(self) -> MachineState:
+        return await self._state()
+
+    async def _state(self) -> MachineState:
+        loaded = load_proc_ref(self.pid_file)
+        if loaded is None:
+            return MachineState(MachineStatus.STOPPED)
+        ref = loaded[0]
+        if ref.alive():
+            return MachineState(MachineStatus.RUNNING, ref.pid)
+        return MachineState(MachineStatus.FAILED, None, self._exit_reason())
+
+    def _exit_reason(self) -> str:
+        code: int | None = None
+        with contextlib.suppress(OSError):
+            for line in self.status_file.read_text().splitlines():
+                with contextlib.suppress(ValueError):
+                    doc = json.loads(line)
+                    if isinstance(doc, dict) and isinstance(doc.get("exit-code"), int):
+                        code = doc["exit-code"]
+        if code is None:
+            return "node container is gone (killed or host rebooted)"
+        if code > 128:
+            return f"node main process killed by signal {code - 128}"
+        return f"node main process exited with code {code}: {self._log_tail()}"
+
+    async def recover(self) -> None:
+        async with self._lock:
+            current = await self._state()
+            if current.status is MachineStatus.RUNNING:
+                return
+            if not await self.exists():
+                raise MachineNotFound(f"node {self.spec.name}: machine not created")
+            await self._cleanup_dead()
+            await self._start()
+
+    async def exec(
+        self, argv: Sequence[str], *, timeout: float = 30.0, input: bytes | None = None
+    ) -> ExecResult:
+        if not argv:
+            raise MachineStateError(f"node {self.spec.name}: exec needs a command")
+        current = await self._state()
+        if current.status is not MachineStatus.RUNNING or current.pid is None:
+            raise MachineStateError(
+                f"node {self.spec.name}: cannot exec, machine is {current.status.value}"
+            )
+        enter = [
+            "nsenter",
+            "-t",
+            str(current.pid),
+            "-m",
+            "-u",
+            "-i",
+            "-n",
+            "-p",
+            "-r",
+            "-w",
+            "--",
+            *argv,
+        ]
+        return await run(
+            self._wrapped(enter), what=f"node {self.spec.name}: exec", timeout=timeout,
+            input=input, check=False, env=self._env(),
+        )  # fmt: skip
+
+
+def _read_until_eof(fd: int, timeout: float) -> bytes:
+    """Reads bwrap's --info-fd JSON: until it parses, EOF, or the timeout."""
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            break
+        data = os.read(fd, 65536)
+        if not data:
+            break
+        chunks.append(data)
+        with contextlib.suppress(ValueError):
+            json.loads(b"".join(chunks))
+            break
+    return b"".join(chunks)
