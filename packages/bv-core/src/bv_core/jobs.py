@@ -16,12 +16,14 @@ from __future__ import annotations
 import enum
 import signal
 import zlib
+from pathlib import Path
 from typing import Any, Final
 
 import msgspec
 import orjson
 
 from .errors import ModelError
+from .persistence import atomic_write_json
 
 __all__ = [
     "DEFAULT_LOG_BUFFER_CAPACITY_MB",
@@ -34,8 +36,11 @@ __all__ = [
     "JobInfo",
     "JobProgress",
     "JobStatus",
+    "JobPaths",
     "JobType",
+    "NodePaths",
     "Pending",
+    "ProcessRef",
     "Restart",
     "RestartConfig",
     "RestartPolicy",
@@ -53,6 +58,7 @@ __all__ = [
     "job_progress_from_obj",
     "job_status_from_obj",
     "job_status_to_obj",
+    "process_start_ticks",
     "signal_number",
     "validate_job_name",
 ]
@@ -446,7 +452,7 @@ def job_info_from_obj(obj: object, source: str) -> JobInfo:
         restart_count=_int(obj, "restart_count", source, "$", lo=0, hi=2**63) or 0,
         logs=tuple(logs),
         upgrade_blocking=_bool(obj, "upgrade_blocking", source, False),
-        timestamp=float(obj.get("timestamp") or 0.0),  # type: ignore[arg-type]
+        timestamp=float(obj.get("timestamp") or 0.0),
     )
 
 
@@ -466,3 +472,107 @@ def crc32_bzip2(data: bytes, previous: int = 0) -> int:
     """CRC-32/BZIP2 of ``data``; pass the previous result to continue over several chunks."""
     state = zlib.crc32(data.translate(_REVERSED_BYTES), _reverse32(previous) if previous else 0)
     return _reverse32(state)
+
+
+# --- in-node layout and process identity ------------------------------------------------------
+# Shared by babel and the job runner (separate processes, separate zipapps). Every path is under
+# ``root`` so tests can run both in a temp dir; inside a node ``root`` is ``/``.
+
+
+class JobPaths:
+    """Files of one job: ``<root>/var/lib/babel/jobs/<name>/``."""
+
+    def __init__(self, jobs_dir: Path, name: str) -> None:
+        self.name = name
+        self.dir = jobs_dir / name
+        self.config = self.dir / "config.json"
+        self.status = self.dir / "status.json"
+        self.progress = self.dir / "progress.json"
+        self.logs = self.dir / "logs"
+        # {"pid", "start"} of the job runner; lets a restarted babel re-attach to it.
+        self.runner_pid = self.dir / "runner.pid"
+        # {"pid", "start"} of the job's process-group leader; lets a new runner or babel kill
+        # what a crashed runner left behind.
+        self.child_pid = self.dir / "child.pid"
+
+
+class NodePaths:
+    """The in-node paths babel and the job runner use, all below ``root``."""
+
+    def __init__(self, root: str | Path = "/") -> None:
+        self.root = Path(root)
+        self.babel_socket = self.root / "babel.socket"
+        self.engine_socket = self.root / "engine.socket"
+        self.babel_dir = self.root / "var/lib/babel"
+        self.jobs_dir = self.babel_dir / "jobs"
+        self.jobs_monitor_socket = self.babel_dir / "jobs_monitor.socket"
+        self.job_runner = self.root / "usr/bin/babel_job_runner"
+        self.post_setup = self.babel_dir / "post_setup.sh"
+        self.babel_conf = self.root / "etc/babel.conf"
+
+    def job(self, name: str) -> JobPaths:
+        return JobPaths(self.jobs_dir, validate_job_name(name))
+
+    def inside(self, node_path: str) -> Path:
+        """Map an absolute in-node path (``/blockjoy/x``) to where it is under ``root``."""
+        return self.root / node_path.lstrip("/")
+
+    def data_mount_point(self) -> Path:
+        """``node_env.data_mount_point`` from babel.conf, default ``/blockjoy``, under root."""
+        mount = "/blockjoy"
+        try:
+            conf = orjson.loads(self.babel_conf.read_bytes())
+            value = conf.get("node_env", {}).get("data_mount_point") if isinstance(conf, dict) else None
+            if isinstance(value, str) and value:
+                mount = value
+        except (OSError, orjson.JSONDecodeError, AttributeError):
+            pass
+        return self.inside(mount)
+
+    def protocol_data_lock(self) -> Path:
+        return self.data_mount_point() / ".protocol_data.lock"
+
+    def one_time_backup(self, name: str) -> Path:
+        return self.data_mount_point() / ".babel_jobs" / validate_job_name(name)
+
+
+class ProcessRef(msgspec.Struct, frozen=True):
+    """A pid plus its kernel start time, so a recycled pid is never mistaken for ours."""
+
+    pid: int
+    start: int
+
+    @classmethod
+    def of(cls, pid: int) -> ProcessRef | None:
+        start = process_start_ticks(pid)
+        return None if start is None else cls(pid, start)
+
+    def alive(self) -> bool:
+        """True while the process exists, is not a zombie and is the same process."""
+        stat = _read_stat(self.pid)
+        return stat is not None and stat[1] == self.start and stat[0] not in ("Z", "X")
+
+    def write(self, path: Path) -> None:
+        atomic_write_json(path, {"pid": self.pid, "start": self.start})
+
+    @classmethod
+    def read(cls, path: Path) -> ProcessRef | None:
+        try:
+            return msgspec.convert(orjson.loads(path.read_bytes()), cls)
+        except (OSError, orjson.JSONDecodeError, msgspec.ValidationError):
+            return None
+
+
+def _read_stat(pid: int) -> tuple[str, int] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # comm may contain spaces and parentheses: fields start after the last ')'.
+    fields = text[text.rfind(")") + 2 :].split()
+    return fields[0], int(fields[19])
+
+
+def process_start_ticks(pid: int) -> int | None:
+    stat = _read_stat(pid)
+    return None if stat is None else stat[1]
