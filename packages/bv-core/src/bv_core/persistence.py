@@ -2,10 +2,15 @@
 
 The sequence is the classic one: write a temp file in the same directory, fsync it, rename it
 over the target (atomic on POSIX), then fsync the directory so the rename itself is durable.
+
+Temp files are named ``.<target>.tmp.<pid>`` so concurrent writers (daemon and CLI) never share
+one. A writer killed mid-write leaves its temp behind; the next write of the same target removes
+temps whose writer process is gone, so at most one stale temp per target exists at any time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -16,6 +21,39 @@ from .errors import ExternalError
 __all__ = ["atomic_write", "atomic_write_json", "read_json"]
 
 
+def _tmp_name(target: Path) -> str:
+    return f".{target.name}.tmp."
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _sweep_stale_temps(target: Path) -> None:
+    """Remove temps of ``target`` left by writers that died (SIGKILL, power loss)."""
+    prefix = _tmp_name(target)
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return  # the write itself will report a useful error
+    for entry in entries:
+        if not entry.name.startswith(prefix):
+            continue
+        pid_text = entry.name[len(prefix) :]
+        if not pid_text.isdigit():
+            continue
+        pid = int(pid_text)
+        if pid != os.getpid() and not _pid_alive(pid):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` atomically and durably.
 
@@ -24,7 +62,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644
     """
     target = Path(path)
     directory = target.parent
-    tmp = directory / f".{target.name}.tmp.{os.getpid()}"
+    _sweep_stale_temps(target)
+    tmp = directory / f"{_tmp_name(target)}{os.getpid()}"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
         try:
@@ -42,7 +81,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644
         finally:
             os.close(dir_fd)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise ExternalError(f"cannot write {target}: {exc.strerror or exc}") from exc
 
 
