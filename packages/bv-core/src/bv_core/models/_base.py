@@ -16,6 +16,7 @@ __all__ = [
     "KEBAB_PATTERN",
     "FirewallAction",
     "Direction",
+    "FieldError",
     "Kebab",
     "Model",
     "MutableModel",
@@ -70,6 +71,21 @@ class NetProtocol(enum.Enum):
     BOTH = "both"
 
 
+_MARK = "\x1f"  # unit separator: cannot occur in a field name, safe to split on
+
+
+class FieldError(ValueError):
+    """Raised from ``__post_init__`` to blame a sub-field of the struct being validated.
+
+    msgspec reports __post_init__ errors at the struct's own path; the marker lets us append
+    ``field`` (e.g. ``ips[2].ip``) so the operator sees the exact location.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{_MARK}{field}{_MARK}{message}")
+
+
+
 def check_ip(value: str, what: str) -> None:
     """Raise ValueError (msgspec adds the field path) unless ``value`` is an IPv4/IPv6 address."""
     try:
@@ -86,9 +102,10 @@ def check_cidr(value: str, what: str) -> None:
         raise ValueError(f"expected {CIDR_EXPECTED} ({what}), got {value!r}") from None
 
 
-def check_unique(keys: list[str], what: str) -> None:
+def check_unique(keys: list[str], what: str, field: str, key_field: str = "key") -> None:
+    """FieldError at ``field[i].key_field`` for the first key seen twice in ``field``."""
     seen: set[str] = set()
-    for key in keys:
+    for i, key in enumerate(keys):
         if key in seen:
-            raise ValueError(f"duplicate {what} {key!r}")
+            raise FieldError(f"{field}[{i}].{key_field}", f"duplicate {what} {key!r}")
         seen.add(key)

@@ -18,7 +18,7 @@ import msgspec.inspect as mi
 
 from ..errors import ExternalError, ModelError, NotFound
 from ..persistence import atomic_write
-from ._base import KEBAB_PATTERN
+from ._base import _MARK, KEBAB_PATTERN, FieldError
 
 __all__ = [
     "FieldError",
@@ -38,20 +38,6 @@ T = TypeVar("T")
 PATTERN_HINTS: dict[str, str] = {
     KEBAB_PATTERN: "a lower-kebab-case string (only a-z, 0-9 and '-')",
 }
-
-_MARK = "\x1f"  # unit separator: cannot occur in a field name, safe to split on
-
-
-class FieldError(ValueError):
-    """Raised from ``__post_init__`` to blame a sub-field of the struct being validated.
-
-    msgspec reports __post_init__ errors at the struct's own path; the marker lets us append
-    ``field`` (e.g. ``ips[2].ip``) so the operator sees the exact location.
-    """
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{_MARK}{field}{_MARK}{message}")
-
 
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>\$[^`]*)`)?$", re.DOTALL)
 _MISSING = re.compile(r"^Object missing required field `(?P<f>[^`]*)`$")
@@ -81,8 +67,12 @@ def to_model_error(source: str, exc: msgspec.ValidationError, type_: Any) -> Mod
         wanted = f"one of {', '.join(values)}" if values else "a known value"
         return ModelError(source, path, f"expected {wanted}, got {mm['v']}")
     if mm := _REGEX.match(msg):
-        hint = PATTERN_HINTS.get(mm["re"], f"a string matching {mm['re']!r}")
+        raw = mm["re"]  # msgspec shows the pattern with backslashes doubled
+        hints = {k: v for p, v in PATTERN_HINTS.items() for k in (p, p.replace("\\", "\\\\"))}
+        hint = hints.get(raw, f"a string matching {raw.replace(chr(92) * 2, chr(92))!r}")
         return ModelError(source, path, f"expected {hint}")
+    if msg.startswith("Invalid "):  # e.g. "Invalid UUID", "Invalid RFC3339 encoded datetime"
+        return ModelError(source, path, f"expected a valid {msg[len('Invalid '):]}")
     if msg.startswith("Expected "):
         msg = "expected " + msg[len("Expected ") :]
     return ModelError(source, path, msg)

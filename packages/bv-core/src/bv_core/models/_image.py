@@ -118,7 +118,7 @@ class ImageFirewallConfig(Model, frozen=True, kw_only=True):
     rules: list[ImageFirewallRule]
 
     def __post_init__(self) -> None:
-        check_unique([r.key for r in self.rules], "firewall rule key")
+        check_unique([r.key for r in self.rules], "firewall rule key", "rules")
 
 
 class ImageImpact(Model, frozen=True, kw_only=True):
@@ -153,7 +153,7 @@ class EnumUi(Model, frozen=True, kw_only=True, tag_field="type", tag="enum"):
     values: Annotated[list[EnumOption], msgspec.Meta(min_length=1)]
 
     def __post_init__(self) -> None:
-        check_unique([o.value for o in self.values], "enum value")
+        check_unique([o.value for o in self.values], "enum value", "values", "value")
 
 
 UiType = SwitchUi | TextUi | PasswordUi | EnumUi
@@ -198,7 +198,7 @@ class Ramdisk(Model, frozen=True, kw_only=True):
 
 def _check_properties(props: list[ImageProperty] | None) -> None:
     if props is not None:
-        check_unique([p.key for p in props], "property key")
+        check_unique([p.key for p in props], "property key", "properties")
 
 
 class Variant(Model, frozen=True, kw_only=True):
@@ -258,7 +258,7 @@ class ImageMetadata(Model, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         _check_properties(self.properties)
-        check_unique([v.key for v in self.variants], "variant key")
+        check_unique([v.key for v in self.variants], "variant key", "variants")
 
     def variant(self, key: str) -> ImageVariant:
         """Resolve variant ``key``: overrides replace image values; metadata gets derived keys."""
