@@ -29,8 +29,13 @@ class RuntimeFault(Exception):
     """Raised by a native function for a Rhai runtime error (e.g. index out of bounds).
 
     The evaluator turns it into a positioned RhaiRuntimeError with the call trace. The
-    message is Rhai's wording where the book gives one.
+    message is Rhai's wording where the book gives one. A script's ``catch (e)`` receives
+    ``thrown`` when given (any Rhai value, e.g. a response object), else the message.
     """
+
+    def __init__(self, message: str, thrown: Any = None) -> None:
+        super().__init__(message)
+        self.thrown = thrown
 
 
 class CallContext(Protocol):
@@ -66,17 +71,29 @@ class FunctionRegistry:
     def __init__(self) -> None:
         self._fns: dict[tuple[str, int], list[NativeFn]] = {}
         self._variadic: dict[str, list[NativeFn]] = {}
+        # lookup() results; cleared on every registration.
+        self._cache: dict[tuple[str, int], tuple[NativeFn, ...]] = {}
 
     def register(self, name: str, arity: int, fn: NativeFn) -> None:
         """Add ``fn(ctx, *args)`` taking exactly ``arity`` Rhai arguments."""
         self._fns.setdefault((name, arity), []).append(fn)
+        self._cache.clear()
 
     def register_variadic(self, name: str, fn: NativeFn) -> None:
         """Add ``fn(ctx, *args)`` taking any number of arguments (tried after exact arity)."""
         self._variadic.setdefault(name, []).append(fn)
+        self._cache.clear()
 
     def candidates(self, name: str, arity: int) -> list[NativeFn]:
         return self._fns.get((name, arity), []) + self._variadic.get(name, [])
+
+    def lookup(self, name: str, arity: int) -> tuple[NativeFn, ...]:
+        """Like candidates(), cached: the evaluator calls this on every native call."""
+        key = (name, arity)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = tuple(self.candidates(name, arity))
+        return found
 
     def has(self, name: str) -> bool:
         return name in self._variadic or any(k[0] == name for k in self._fns)

@@ -1,0 +1,491 @@
+"""Compiles an ``AST`` into a ``Unit`` of closures (statements, control flow, functions).
+
+Scoping follows Rhai: a function sees only its parameters and its own variables (plus
+``global::`` constants and imported modules); ``let`` shadows; every ``let`` gets its own
+frame slot. Variables captured by closures are stored in ``Cell``s (decided per function
+from the closures' capture lists, which the parser computes).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from . import _ast as A
+from ._compile_expr import Code, ExprCompiler, Scope, copy_value
+from ._errors import RhaiError, RhaiParseError, RhaiRuntimeError, RhaiThrow
+from ._ops import display, to_bool
+from ._runtime import BreakFlow, Cell, CFn, ContinueFlow, Ctx, ReturnFlow, Unit
+
+__all__ = ["compile_ast"]
+
+Frame = list[Any]
+_anon_ids = itertools.count(1)
+
+
+def _closure_captures(node: Any, out: set[str]) -> set[str]:
+    """Names captured by any closure nested in ``node`` (not crossing into fn defs)."""
+    if isinstance(node, A.Closure):
+        out.update(node.captures)
+    if isinstance(node, (A.Node, A.SwitchCase)):
+        for value in vars(node).values():
+            _closure_captures(value, out)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _closure_captures(item, out)
+    return out
+
+
+def _error_value(e: RhaiRuntimeError) -> Any:
+    """What ``catch (e)`` binds: the thrown value, or for engine errors a map like Rhai's."""
+    if e.is_value:
+        return e.thrown
+    out: dict[str, Any] = {"message": e.message}
+    if e.pos is not None:
+        out["source"] = e.pos[0]
+        out["line"] = e.pos[1]
+        out["position"] = e.pos[2]
+    return out
+
+
+class Compiler(ExprCompiler):
+    def __init__(self, ast: A.AST, max_str: int) -> None:
+        self.ast = ast
+        self.unit = Unit(ast.path)
+        self.max_str = max_str
+        self.scope = Scope(set(), True)
+
+    def compile(self) -> Unit:
+        for (name, arity), fdef in self.ast.fns.items():
+            self.unit.fns[(name, arity)] = CFn(name, arity, fdef.pos, fdef.private)
+        for (name, arity), fdef in self.ast.fns.items():
+            self.fill_fn(self.unit.fns[(name, arity)], fdef.params, [], fdef.body, False)
+        main = self.unit.main
+        self.scope = Scope(_closure_captures(self.ast.stmts, set()), True)
+        main.body = self.block_body(self.ast.stmts, top=True)
+        main.nslots = self.scope.nslots
+        return self.unit
+
+    def fill_fn(self, cfn: CFn, params: list[str], captures: list[str], body: A.Node,
+                closure: bool) -> None:
+        saved = self.scope
+        self.scope = scope = Scope(_closure_captures(body, set()), False)
+        try:
+            for name in captures:
+                scope.declare(name, cell=True)
+            cfn.ncaptured = len(captures)
+            for p in params:
+                scope.declare(p)
+            cfn.cell_params = tuple(slot for _, slot, cell, _ in scope.vars[len(captures):] if cell)
+            if isinstance(body, A.Block):
+                cfn.body = self.block_body(body.stmts, top=False, fn_body=True)
+            else:
+                cfn.body = self.expr(body)
+            cfn.nslots = scope.nslots
+        finally:
+            self.scope = saved
+
+    def compile_fn(self, node: A.Closure) -> CFn:
+        cfn = CFn(f"anon$fn{next(_anon_ids)}", len(node.params), node.pos)
+        self.fill_fn(cfn, node.params, node.captures, node.body, True)
+        return cfn
+
+    # -- blocks and statements --------------------------------------------------------
+    def block_body(self, stmts: list[A.Node], top: bool = False, fn_body: bool = False) -> Code:
+        mark = len(self.scope.vars)
+        codes: list[Code] = []
+        for i, stmt in enumerate(stmts):
+            if fn_body and i == len(stmts) - 1 and isinstance(stmt, A.Return):
+                # A trailing return needs no exception to leave the function.
+                codes.append(self.expr(stmt.value) if stmt.value else (lambda fr: None))
+            else:
+                codes.append(self.stmt(stmt, top))
+        del self.scope.vars[mark:]
+        if not codes:
+            return lambda fr: None
+        if len(codes) == 1:
+            return codes[0]
+        if len(codes) == 2:
+            c1, c2 = codes
+
+            def block2(fr: Frame) -> Any:
+                c1(fr)
+                return c2(fr)
+            return block2
+        head, last = codes[:-1], codes[-1]
+
+        def block(fr: Frame) -> Any:
+            for c in head:
+                c(fr)
+            return last(fr)
+        return block
+
+    def c_Block(self, node: A.Block) -> Code:
+        self.scope.block_depth += 1
+        try:
+            return self.block_body(node.stmts)
+        finally:
+            self.scope.block_depth -= 1
+
+    def stmt(self, node: A.Node, top: bool = False) -> Code:
+        if isinstance(node, A.Let):
+            return self.let(node, top)
+        return self.expr(node)
+
+    def let(self, node: A.Let, top: bool) -> Code:
+        val = self.value(node.value) if node.value is not None else (lambda fr: None)
+        slot, cell = self.scope.declare(node.name, node.const)
+        name = node.name
+        is_global = top and self.scope.top and node.const and self.scope.block_depth == 0
+        export = node.export
+        if is_global or export or cell:
+            def let_full(fr: Frame) -> Any:
+                v = val(fr)
+                fr[slot] = Cell(v) if cell else v
+                if is_global:
+                    fr[0].inst.globals[name] = v
+                if export:
+                    fr[0].inst.exports[name] = v
+            return let_full
+
+        def let(fr: Frame) -> Any:
+            fr[slot] = val(fr)
+        return let
+
+    def c_Export(self, node: A.Export) -> Code:
+        get = self.c_Var(A.Var(node.pos, node.name))
+        alias = node.alias
+
+        def export(fr: Frame) -> Any:
+            fr[0].inst.exports[alias] = copy_value(get(fr))
+        return export
+
+    def c_Import(self, node: A.Import) -> Code:
+        path, alias, pos = self.expr(node.path), node.alias, node.pos
+
+        def do_import(fr: Frame) -> Any:
+            ctx: Ctx = fr[0]
+            name = path(fr)
+            if type(name) is not str:
+                raise RhaiRuntimeError("module path must be a string", pos)
+            try:
+                inst = ctx.rt.import_module(name, ctx.inst)
+            except RhaiError as e:
+                if e.pos is None:
+                    e.pos = pos
+                raise
+            if alias:
+                ctx.inst.imports[alias] = inst
+        return do_import
+
+    def c_Assign(self, node: A.Assign) -> Code:
+        op, pos = node.op, node.pos
+        lv = self.lvalue(node.target)
+        if lv is None:
+            raise RhaiParseError("cannot assign to this expression", pos)
+        get, put = lv
+        val = self.value(node.value)
+        if op == "=":
+            if isinstance(node.target, A.Var):
+                found = self.scope.find(node.target.name)
+                if found is not None and not found[1]:
+                    slot = found[0]
+
+                    def assign_slot(fr: Frame) -> Any:
+                        fr[slot] = val(fr)
+                    return assign_slot
+
+            def assign(fr: Frame) -> Any:
+                put(fr, val(fr))
+            return _at_stmt(assign, pos)
+        bin_op = op[:-1]
+        max_str = self.max_str
+        from ._binops import make_binop
+
+        combine = make_binop(bin_op, "code", lambda fr: fr[1], "code", lambda fr: fr[2], pos, max_str)
+
+        def op_assign(fr: Frame) -> Any:
+            old = get(fr)
+            v = val(fr)
+            t = type(old)
+            if bin_op == "+" and (t is list or t is dict or t is bytearray):
+                tv = type(v)
+                if t is list:
+                    if tv is list:
+                        old.extend(v)
+                    else:
+                        old.append(v)
+                elif t is dict and tv is dict:
+                    old.update(v)
+                elif t is bytearray and tv is bytearray:
+                    old.extend(v)
+                else:
+                    put(fr, combine([None, old, v]))
+                    return None
+                fr[0].rt.check_size(old)
+                return None
+            put(fr, combine([None, old, v]))
+            return None
+        return _at_stmt(op_assign, pos)
+
+    # -- control flow -----------------------------------------------------------------
+    def c_If(self, node: A.If) -> Code:
+        cond, then, pos = self.expr(node.cond), self.c_Block(node.then), node.cond.pos
+        other = self.expr(node.otherwise) if node.otherwise is not None else None
+
+        def if_(fr: Frame) -> Any:
+            c = cond(fr)
+            if c is True:
+                return then(fr)
+            if c is not False:
+                _bad_cond(c, pos)
+            return other(fr) if other is not None else None
+        return if_
+
+    def loop_body(self, block: A.Block) -> Code:
+        self.scope.loops += 1
+        try:
+            return self.c_Block(block)
+        finally:
+            self.scope.loops -= 1
+
+    def c_While(self, node: A.While) -> Code:
+        cond, pos = self.expr(node.cond), node.pos
+        body = self.loop_body(node.body)
+
+        def while_(fr: Frame) -> Any:
+            rt = fr[0].rt
+            while True:
+                c = cond(fr)
+                if c is not True:
+                    if c is False:
+                        return None
+                    _bad_cond(c, pos)
+                rt.ops += 1
+                if rt.ops >= rt.next_check:
+                    _tick(rt, pos)
+                try:
+                    body(fr)
+                except ContinueFlow:
+                    pass
+                except BreakFlow as b:
+                    return b.value
+        return while_
+
+    def c_Loop(self, node: A.Loop) -> Code:
+        body, pos = self.loop_body(node.body), node.pos
+
+        def loop(fr: Frame) -> Any:
+            rt = fr[0].rt
+            while True:
+                rt.ops += 1
+                if rt.ops >= rt.next_check:
+                    _tick(rt, pos)
+                try:
+                    body(fr)
+                except ContinueFlow:
+                    pass
+                except BreakFlow as b:
+                    return b.value
+        return loop
+
+    def c_DoLoop(self, node: A.DoLoop) -> Code:
+        body, pos = self.loop_body(node.body), node.pos
+        cond, until = self.expr(node.cond), node.until
+
+        def do_loop(fr: Frame) -> Any:
+            rt = fr[0].rt
+            while True:
+                rt.ops += 1
+                if rt.ops >= rt.next_check:
+                    _tick(rt, pos)
+                try:
+                    body(fr)
+                except ContinueFlow:
+                    pass
+                except BreakFlow as b:
+                    return b.value
+                c = cond(fr)
+                if c is not True and c is not False:
+                    _bad_cond(c, node.cond.pos)
+                if c is until:
+                    return None
+        return do_loop
+
+    def c_For(self, node: A.For) -> Code:
+        iterable, pos = self.expr(node.iterable), node.pos
+        mark = len(self.scope.vars)
+        slot, cell = self.scope.declare(node.var)
+        cslot, ccell = self.scope.declare(node.counter) if node.counter else (0, False)
+        has_counter = node.counter is not None
+        body = self.loop_body(node.body)
+        del self.scope.vars[mark:]
+
+        def for_(fr: Frame) -> Any:
+            rt = fr[0].rt
+            it = iterable(fr)
+            t = type(it)
+            if t is range or t is bytearray:
+                items: Any = it
+            elif t is list:
+                items = (copy_value(x) for x in it)
+            elif t is str:
+                items = map(_char, it)
+            else:
+                raise RhaiRuntimeError(f"For loop expects an array, range, string or blob, not "
+                                       f"{_tname(it)}", node.iterable.pos)
+            for i, x in enumerate(items):
+                fr[slot] = Cell(x) if cell else x
+                if has_counter:
+                    fr[cslot] = Cell(i) if ccell else i
+                rt.ops += 1
+                if rt.ops >= rt.next_check:
+                    _tick(rt, pos)
+                try:
+                    body(fr)
+                except ContinueFlow:
+                    pass
+                except BreakFlow as b:
+                    return b.value
+            return None
+        return for_
+
+    def c_Break(self, node: A.Break) -> Code:
+        if not self.scope.loops:
+            raise RhaiParseError("'break' must be inside a loop", node.pos)
+        if node.value is None:
+            def brk(fr: Frame) -> Any:
+                raise BreakFlow()
+            return brk
+        val = self.value(node.value)
+
+        def brk_value(fr: Frame) -> Any:
+            raise BreakFlow(val(fr))
+        return brk_value
+
+    def c_Continue(self, node: A.Continue) -> Code:
+        if not self.scope.loops:
+            raise RhaiParseError("'continue' must be inside a loop", node.pos)
+
+        def cont(fr: Frame) -> Any:
+            raise ContinueFlow()
+        return cont
+
+    def c_Return(self, node: A.Return) -> Code:
+        val = self.value(node.value) if node.value is not None else (lambda fr: None)
+
+        def ret(fr: Frame) -> Any:
+            raise ReturnFlow(val(fr))
+        return ret
+
+    def c_Throw(self, node: A.Throw) -> Code:
+        val = self.expr(node.value) if node.value is not None else (lambda fr: None)
+        pos = node.pos
+
+        def throw(fr: Frame) -> Any:
+            v = copy_value(val(fr))
+            text = "Runtime error" if v is None else f"Runtime error: {display(v)}"
+            raise RhaiThrow(text, pos, thrown=v, is_value=True)
+        return throw
+
+    def c_Try(self, node: A.Try) -> Code:
+        body = self.c_Block(node.body)
+        mark = len(self.scope.vars)
+        slot, cell = self.scope.declare(node.var) if node.var else (0, False)
+        catch = self.c_Block(node.catch)
+        del self.scope.vars[mark:]
+        has_var = node.var is not None
+
+        def try_(fr: Frame) -> Any:
+            try:
+                return body(fr)
+            except RhaiRuntimeError as e:
+                if not e.catchable:
+                    raise
+                if has_var:
+                    v = _error_value(e)
+                    fr[slot] = Cell(v) if cell else v
+                return catch(fr)
+            except RecursionError:
+                raise
+        return try_
+
+    def c_Switch(self, node: A.Switch) -> Code:
+        subject = self.expr(node.expr)
+        table: dict[tuple[type, Any], list[tuple[Code | None, Code]]] = {}
+        ranges: list[tuple[int, int, Code | None, Code]] = []
+        default: Code | None = None
+        default_conds: list[tuple[Code, Code]] = []
+        for case in node.cases:
+            cond = self.expr(case.cond) if case.cond is not None else None
+            body = self.expr(case.body)
+            if case.is_default:
+                if cond is None:
+                    default = body
+                else:
+                    default_conds.append((cond, body))
+                continue
+            for v in case.values:
+                if isinstance(v, tuple):
+                    _, lo, hi, inclusive = v
+                    ranges.append((lo, hi + 1 if inclusive else hi, cond, body))
+                else:
+                    table.setdefault((type(v), v), []).append((cond, body))
+
+        def switch(fr: Frame) -> Any:
+            v = subject(fr)
+            t = type(v)
+            if t is not list and t is not dict and t is not bytearray:
+                for cond, body in table.get((t, v), ()):
+                    if cond is None or to_bool(cond(fr)):
+                        return body(fr)
+            if t is int:
+                for lo, hi, cond, body in ranges:
+                    if lo <= v < hi and (cond is None or to_bool(cond(fr))):
+                        return body(fr)
+            for cond, body in default_conds:
+                if to_bool(cond(fr)):
+                    return body(fr)
+            return default(fr) if default is not None else None
+        return _at_stmt(switch, node.pos)
+
+
+def _char(c: str) -> Any:
+    from ._values import Char
+
+    return Char(c)
+
+
+def _tname(v: Any) -> str:
+    from ._values import type_name
+
+    return type_name(v)
+
+
+def _bad_cond(c: Any, pos: Any) -> None:
+    raise RhaiRuntimeError(f"Data type incorrect: {_tname(c)} (expecting bool)", pos)
+
+
+def _tick(rt: Any, pos: Any) -> None:
+    try:
+        rt.tick()
+    except RhaiError as e:
+        if e.pos is None:
+            e.pos = pos
+        raise
+
+
+def _at_stmt(code: Code, pos: Any) -> Code:
+    def node(fr: Frame) -> Any:
+        try:
+            return code(fr)
+        except RhaiError as e:
+            if e.pos is None:
+                e.pos = pos
+            raise
+    return node
+
+
+def compile_ast(ast: A.AST, max_str: int = 0) -> Unit:
+    """Compile ``ast`` (cached on the AST object by the engine)."""
+    return Compiler(ast, max_str).compile()

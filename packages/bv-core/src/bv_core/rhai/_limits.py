@@ -1,0 +1,29 @@
+"""Sandbox limits of one engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Limits"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that stop a runaway script; 0 (or None for ``timeout``) means unlimited.
+
+    ``max_operations`` counts statements, loop iterations and function calls per top-level
+    call (coarser than Rhai's per-node count, so the default is lower). The expression
+    depths are the original BlockVisor settings (64 at global level, 32 inside functions).
+    ``timeout`` is wall-clock seconds per ``eval``/``run``/``call_fn``, checked every few
+    thousand operations; time spent inside host functions counts too.
+    """
+
+    max_operations: int = 3_000_000
+    max_call_depth: int = 64
+    max_expr_depth: int = 64
+    max_function_expr_depth: int = 32
+    max_string_size: int = 16 * 1024 * 1024
+    max_array_size: int = 1_000_000
+    max_map_size: int = 1_000_000
+    max_modules: int = 64
+    timeout: float | None = 30.0
