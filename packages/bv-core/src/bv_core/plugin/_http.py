@@ -1,0 +1,58 @@
+"""``HttpPluginHost``: run_jrpc/run_rest over real HTTP (stdlib urllib, no extra dependency).
+
+The daemon's host sends these requests from inside the node; this mixin sends them from the
+current process, which is what tests, benchmarks and tools that talk to a reachable node use.
+Any HTTP status is a result (the script decides); only transport failures raise.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from typing import Any
+
+import orjson
+
+from ..errors import ExternalError
+from ._host import DEFAULT_REQUEST_TIMEOUT, HttpResult, JrpcRequest, RestRequest
+
+__all__ = ["HttpPluginHost", "jrpc_body"]
+
+# Node endpoints are reached directly: never through a proxy from the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def jrpc_body(request: JrpcRequest) -> bytes:
+    """The JSON-RPC 2.0 request document (``params`` left out when not given)."""
+    doc: dict[str, Any] = {"jsonrpc": "2.0", "id": 0, "method": request.method}
+    if request.params is not None:
+        doc["params"] = request.params
+    return orjson.dumps(doc)
+
+
+class HttpPluginHost:
+    """Mixin implementing ``run_jrpc`` (POST) and ``run_rest`` (GET) with urllib."""
+
+    def run_jrpc(self, request: JrpcRequest, timeout: float | None) -> HttpResult:
+        headers = {"content-type": "application/json"}
+        headers.update({k.lower(): v for k, v in request.headers})
+        req = urllib.request.Request(
+            request.host, data=jrpc_body(request), headers=headers, method="POST"
+        )
+        return _send(req, timeout)
+
+    def run_rest(self, request: RestRequest, timeout: float | None) -> HttpResult:
+        req = urllib.request.Request(request.url, headers=dict(request.headers), method="GET")
+        return _send(req, timeout)
+
+
+def _send(req: urllib.request.Request, timeout: float | None) -> HttpResult:
+    try:
+        with _OPENER.open(req, timeout=timeout or DEFAULT_REQUEST_TIMEOUT) as resp:
+            return HttpResult(resp.status, resp.read().decode("utf-8", "replace"))
+    except urllib.error.HTTPError as err:
+        body = err.read().decode("utf-8", "replace") if err.fp is not None else ""
+        return HttpResult(err.code, body)
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        reason = getattr(err, "reason", err)
+        raise ExternalError(f"request to {req.full_url} failed: {reason}") from err
