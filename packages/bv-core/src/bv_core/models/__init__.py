@@ -160,6 +160,7 @@ __all__ = [
     "UploadSlots",
     "Variant",
     "VariantMetadata",
+    "Visibility",
     "VmConfig",
     "VmStatus",
     "ZstdCompression",

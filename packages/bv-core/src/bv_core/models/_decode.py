@@ -71,6 +71,12 @@ def to_model_error(source: str, exc: msgspec.ValidationError, type_: Any) -> Mod
         hints = {k: v for p, v in PATTERN_HINTS.items() for k in (p, p.replace("\\", "\\\\"))}
         hint = hints.get(raw, f"a string matching {raw.replace(chr(92) * 2, chr(92))!r}")
         return ModelError(source, path, f"expected {hint}")
+    if msg.startswith("Invalid value ") and "." in path:  # unknown tag of a tagged union
+        parent = path.rsplit(".", 1)[0]
+        tags = [str(t.tag) for t in _types_at(type_, parent)
+                if isinstance(t, mi.StructType) and t.tag is not None]
+        wanted = f"one of {', '.join(tags)}" if tags else "a known value"
+        return ModelError(source, path, f"expected {wanted}, got {msg[len('Invalid value '):]}")
     if msg.startswith("Invalid "):  # e.g. "Invalid UUID", "Invalid RFC3339 encoded datetime"
         return ModelError(source, path, f"expected a valid {msg[len('Invalid '):]}")
     if msg.startswith("Expected "):
