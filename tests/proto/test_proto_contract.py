@@ -170,7 +170,11 @@ FIELDS: list[tuple[str, str, int]] = [
     (V + "HostServiceUpdateHostRequest", "disk_bytes", 10),
     (V + "HostServiceUpdateHostRequest", "schedule_type", 11),
     (V + "HostServiceUpdateHostResponse", "host", 1),
-    # Auth, Discovery, Bundle, Crypt
+    # Auth, ApiKey, Discovery, Bundle, Crypt
+    (V + "ApiKeyServiceCreateRequest", "label", 1),
+    (V + "ApiKeyServiceCreateRequest", "resource", 2),
+    (V + "ApiKeyServiceCreateResponse", "api_key", 1),
+    (V + "ApiKeyServiceCreateResponse", "created_at", 2),
     (V + "AuthServiceRefreshRequest", "token", 1), (V + "AuthServiceRefreshRequest", "refresh", 2),
     (V + "AuthServiceRefreshResponse", "token", 1), (V + "AuthServiceRefreshResponse", "refresh", 2),
     (V + "AuthServiceLoginRequest", "email", 1), (V + "AuthServiceLoginRequest", "password", 2),
@@ -403,6 +407,7 @@ RPCS: dict[str, list[str]] = {
     "CryptService": ["GetSecret", "PutSecret"],
     "DiscoveryService": ["Services"],
     "MetricsService": ["Host", "Node"],
+    "ApiKeyService": ["Create"],
 }
 
 # Numbers of fields we leave out must never be reused (§8.1 rule 2).

@@ -23,6 +23,7 @@ EXPECTED = (
     + [
         f"bv_core.proto.blockjoy.v1.{name}{suffix}"
         for name in (
+            "api_key",
             "archive",
             "auth",
             "bundle",

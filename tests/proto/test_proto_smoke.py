@@ -28,6 +28,8 @@ import bv_core.proto
 from bv_core.proto.blockjoy.common.v1 import config_pb2, host_pb2, node_pb2, protocol_pb2
 from bv_core.proto.blockjoy.common.v1 import resource_pb2 as res_pb2
 from bv_core.proto.blockjoy.v1 import (
+    api_key_pb2,
+    api_key_pb2_grpc,
     archive_pb2,
     archive_pb2_grpc,
     auth_pb2,
@@ -215,6 +217,16 @@ CASES: list[Case] = [
                 metadata=[protocol_pb2.VersionMetadata(metadata_key="client", value="reth")],
             )
         ),
+    ),
+    Case(
+        api_key_pb2_grpc,
+        "ApiKeyService",
+        "Create",
+        api_key_pb2.ApiKeyServiceCreateRequest(
+            label="nib_token",
+            resource=res_pb2.Resource(resource_type=res_pb2.RESOURCE_TYPE_USER, resource_id="u-1"),
+        ),
+        api_key_pb2.ApiKeyServiceCreateResponse(api_key="api_" + "a" * 22 + "_" + "b" * 27),
     ),
     Case(
         service_pb2_grpc,
