@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import bv_core
-from bv_core.jobs import JobConfig, JobInfo, Pending, Running, job_config_to_obj
+from bv_core.jobs import JobConfig, JobInfo, Pending, Running, job_config_to_json
 from bv_core.plugin import (
     HttpPluginHost,
     HttpResult,
@@ -64,7 +64,7 @@ class RecordingHost(LinterHost):
         self.sh: dict[str, ShResult] = {}
 
     def create_job(self, name: str, config: JobConfig) -> None:
-        self.calls.append(("create_job", name, job_config_to_obj(config)))
+        self.calls.append(("create_job", name, json.loads(job_config_to_json(config))))
 
     def start_job(self, name: str) -> None:
         self.calls.append(("start_job", name))

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from ._binding import bind_host as bind_host
-from ._binding import sanitize_sh_param as sanitize_sh_param
 from ._config import Actions as Actions
 from ._config import AlternativeDownload as AlternativeDownload
 from ._config import AuxService as AuxService
@@ -66,5 +65,5 @@ __all__ = [
     "RhaiPlugin", "Service", "ShResult", "StaticHost", "Task", "Upload", "bind_host",
     "build_job_config", "build_service_job_config", "linter_node_env", "plugin_config_from_json",
     "plugin_config_from_value", "plugin_config_to_json", "plugin_config_to_value",
-    "run_default_init", "run_default_upload", "sanitize_sh_param",
+    "run_default_init", "run_default_upload",
 ]

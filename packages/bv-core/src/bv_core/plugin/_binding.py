@@ -1,6 +1,8 @@
 """Binding of a ``PluginHost`` into a Rhai engine: the engine functions plugins call.
 
-Names, arities and Rhai argument types are the original's (plugin-api-2.16.md §4). A call
+Names, arities and Rhai argument types are the original's (plugin-api-2.16.md §4). The pure
+helpers (parse_json, parse_hex, sanitize_sh_param, the response objects...) are the engine's
+standard library (``bv_core.rhai._stdlib.blockvisor``); this module binds what needs a host. A call
 with arguments of other types is "function not found" (``NoMatch``), as in Rhai. Anything a
 host method raises becomes a catchable Rhai error carrying ``str(err)`` (``RuntimeFault``),
 except engine errors (limits), which pass through untouched.
@@ -18,6 +20,7 @@ import orjson
 from ..jobs import JobInfo, job_config_from_obj, job_info_to_obj
 from ..rhai._errors import RhaiError
 from ..rhai._registry import NoMatch, RuntimeFault
+from ..rhai._stdlib.blockvisor import HttpResponse, ShResponse
 from ..rhai._values import Char
 from ._errors import PluginError
 from ._host import HttpResult, JrpcRequest, LogLevel, PluginHost, RestRequest, ShResult
@@ -25,7 +28,7 @@ from ._host import HttpResult, JrpcRequest, LogLevel, PluginHost, RestRequest, S
 if TYPE_CHECKING:
     from ..rhai import Engine
 
-__all__ = ["bind_host", "job_info_value", "sanitize_sh_param", "to_plain"]
+__all__ = ["bind_host", "job_info_value", "to_plain"]
 
 
 def to_plain(value: Any) -> Any:
@@ -47,28 +50,6 @@ def job_info_value(info: JobInfo) -> dict[str, Any]:
     frac, secs = math.modf(info.timestamp)
     value["timestamp"] = {"secs_since_epoch": int(secs), "nanos_since_epoch": int(frac * 1e9)}
     return value
-
-
-# Characters a shell parameter may hold unquoted-safe inside double quotes.
-_SH_SAFE = frozenset("/:{},-_. ")
-
-
-def sanitize_sh_param(param: str) -> str:
-    """Quote ``param`` for a shell command line, refusing anything that could escape it."""
-    out = ['"']
-    for ch in param:
-        if ch.isalnum() or ch in _SH_SAFE:
-            out.append(ch)
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "'":
-            raise RuntimeFault("Very unsafe subsitution >>'<<")
-        else:
-            raise RuntimeFault(f"Shell unsafe character detected >>{ch}<<")
-    out.append('"')
-    return "".join(out)
 
 
 def _str(value: Any) -> str:
@@ -149,15 +130,11 @@ def _rest_request(req: dict[str, Any]) -> RestRequest:
     return RestRequest(url=str(url), headers=_headers(req))
 
 
-def _http_response(result: HttpResult) -> Any:
-    from ..rhai._stdlib.blockvisor import HttpResponse
-
+def _http_response(result: HttpResult) -> HttpResponse:
     return HttpResponse(result.status_code, result.body)
 
 
-def _sh_response(result: ShResult) -> Any:
-    from ..rhai._stdlib.blockvisor import ShResponse
-
+def _sh_response(result: ShResult) -> ShResponse:
     return ShResponse(result.exit_code, result.stdout, result.stderr)
 
 
@@ -224,7 +201,6 @@ def bind_host(
     )
     reg("run_sh", 1, lambda body: _sh_response(host.run_sh(_str(body), None)))
     reg("run_sh", 2, lambda body, t: _sh_response(host.run_sh(_str(body), _timeout(t))))
-    reg("sanitize_sh_param", 1, lambda p: sanitize_sh_param(_str(p)))
     reg(
         "render_template",
         3,

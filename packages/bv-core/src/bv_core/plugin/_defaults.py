@@ -27,6 +27,7 @@ from ..jobs import (
 from ..jobs import (
     RestartConfig as JobRestartConfig,
 )
+from ..rhai._stdlib.blockvisor import ShResponse
 from ._config import (
     DOWNLOAD_JOB,
     UPLOAD_JOB,
@@ -137,10 +138,7 @@ def _create_and_start(host: PluginHost, name: str, config: JobConfig) -> None:
 
 def _sh_debug(result: ShResult) -> str:
     # The original prints the ShResponse with Rust's Debug formatting.
-    return (
-        f"ShResponse {{ exit_code: {result.exit_code}, stdout: {orjson.dumps(result.stdout).decode()},"
-        f" stderr: {orjson.dumps(result.stderr).decode()} }}"
-    )
+    return ShResponse(result.exit_code, result.stdout, result.stderr).rust_debug()
 
 
 def _run_actions(host: PluginHost, actions: Actions | None, needs: list[str]) -> list[str]:
