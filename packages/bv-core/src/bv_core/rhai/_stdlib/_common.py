@@ -220,15 +220,20 @@ _TEXT = (str, Char)
 
 
 def _declared_arity(fn: FnPtr) -> int | None:
+    """Parameters a closure still takes after its curried arguments (None for a named
+    function, whose overloads are only known when it is called)."""
+    nparams = getattr(fn.fn_def, "nparams", None)
+    if type(nparams) is int:
+        return nparams - len(fn.curry)
     params = getattr(fn.fn_def, "params", None)
     if isinstance(params, list | tuple):
         return len(params) - len(fn.curry)
     return None
 
 
-def _is_not_found(err: Exception) -> bool:
+def _is_not_found(err: Exception, name: str) -> bool:
     text = getattr(err, "message", None) or str(err)
-    return "Function not found" in text
+    return f"Function not found: {name} (" in text
 
 
 def call_indexed(ctx: CallContext, fn: FnPtr, items: list[Any], index: int) -> Any:
@@ -237,12 +242,12 @@ def call_indexed(ctx: CallContext, fn: FnPtr, items: list[Any], index: int) -> A
     arity = _declared_arity(fn)
     if arity == len(items) + 1:
         return ctx.call_fn_ptr(fn, [*items, index])
-    if arity == len(items):
+    if arity is not None:
         return ctx.call_fn_ptr(fn, items)
     try:
         return ctx.call_fn_ptr(fn, items)
     except (RhaiError, RuntimeFault) as err:
-        if not _is_not_found(err):
+        if not _is_not_found(err, fn.name):
             raise
     return ctx.call_fn_ptr(fn, [*items, index])
 

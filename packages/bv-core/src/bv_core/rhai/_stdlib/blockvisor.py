@@ -146,7 +146,10 @@ class HttpResponse:
     body: str
 
     def rhai_json(self) -> str:
-        return format_json({"body": self.body, "status_code": self.status_code})
+        return format_json(self.to_json_value())
+
+    def to_json_value(self) -> dict[str, Any]:
+        return {"body": self.body, "status_code": self.status_code}
 
     def rust_debug(self) -> str:
         return (
@@ -165,9 +168,10 @@ class ShResponse:
     stderr: str
 
     def rhai_json(self) -> str:
-        return format_json(
-            {"exit_code": self.exit_code, "stderr": self.stderr, "stdout": self.stdout}
-        )
+        return format_json(self.to_json_value())
+
+    def to_json_value(self) -> dict[str, Any]:
+        return {"exit_code": self.exit_code, "stderr": self.stderr, "stdout": self.stdout}
 
     def rust_debug(self) -> str:
         return (
