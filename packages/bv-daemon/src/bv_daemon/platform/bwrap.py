@@ -150,6 +150,7 @@ class BwrapMachine(Machine):
         save_proc_ref(
             self.pid_file, ref, netns=None if spec.host_network else _netns.netns_name(spec.node_id)
         )
+        await self._wait_ready(ref)
 
     def _check_command(self) -> None:
         # Fail start with a clear message instead of a node that dies at once with "execvp".
@@ -244,10 +245,24 @@ class BwrapMachine(Machine):
             ) from None
         ref = ProcRef.of(pid)
         if ref is None:
-            raise PlatformError(
-                f"node {spec.name}: node exited right after start: {self._log_tail()}"
-            )
+            raise PlatformError(f"node {spec.name}: node exited right after start: {self._log_tail()}")
         return ref
+
+    async def _wait_ready(self, ref: ProcRef) -> None:
+        # --info-fd is written right after clone(), before the sandbox is set up; bwrap's PID 1
+        # forks the main process only once the new root is in place. Until then an exec (nsenter
+        # into the mount namespace) would see a half-built root.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_TIMEOUT
+        while ref.alive() and not children(ref.pid):
+            if loop.time() > deadline:
+                raise PlatformError(f"node {self.spec.name}: sandbox setup timed out: {self._log_tail()}")
+            await asyncio.sleep(0.005)
+        if not ref.alive():
+            # The exit code reaches machine.status once the outer bwrap has reaped PID 1.
+            while "exit-code" not in self._read_status() and loop.time() < deadline:
+                await asyncio.sleep(0.01)
+            raise PlatformError(f"node {self.spec.name}: {self._exit_reason()}")
 
     def _log_tail(self) -> str:
         try:
@@ -319,14 +334,19 @@ class BwrapMachine(Machine):
             return MachineState(MachineStatus.RUNNING, ref.pid)
         return MachineState(MachineStatus.FAILED, None, self._exit_reason())
 
+    def _read_status(self) -> str:
+        try:
+            return self.status_file.read_text()
+        except OSError:
+            return ""
+
     def _exit_reason(self) -> str:
         code: int | None = None
-        with contextlib.suppress(OSError):
-            for line in self.status_file.read_text().splitlines():
-                with contextlib.suppress(ValueError):
-                    doc = json.loads(line)
-                    if isinstance(doc, dict) and isinstance(doc.get("exit-code"), int):
-                        code = doc["exit-code"]
+        for line in self._read_status().splitlines():
+            with contextlib.suppress(ValueError):
+                doc = json.loads(line)
+                if isinstance(doc, dict) and isinstance(doc.get("exit-code"), int):
+                    code = doc["exit-code"]
         if code is None:
             return "node container is gone (killed or host rebooted)"
         if code > 128:

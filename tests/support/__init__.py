@@ -1,0 +1,1 @@
+"""Shared test helpers (rootfs builders, fixtures) used by several test directories."""
