@@ -50,6 +50,9 @@ class Job:
         self.timestamp = time.time()
         # True while stop/skip/shutdown owns the runner: its exit is then not a crash.
         self.stopping = False
+        # Created but not started since: dependents wait for it instead of failing, so the
+        # order of start_job calls does not matter (the original failed them as "stopped").
+        self.defined_only = False
         self._logs: collections.deque[tuple[float, str]] = collections.deque(maxlen=MAX_JOB_LOGS - 1)
         self._restarts: collections.deque[float] = collections.deque(maxlen=10_000)
 

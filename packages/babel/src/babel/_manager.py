@@ -153,6 +153,7 @@ class JobsManager:
         paths.dir.mkdir(parents=True, exist_ok=True)
         atomic_write_json(paths.config, job_config_to_obj(config))
         job = Job(name, config, paths, Stopped())
+        job.defined_only = True
         self._save_status(job, Stopped())
         self._jobs[name] = job
 
@@ -176,6 +177,7 @@ class JobsManager:
             raise JobNotFound(f"can't start, job '{name}' not found")
         if job.active is not None:
             return
+        job.defined_only = False
         status = Pending(job.config.waiting_for)
         job.set_state(status)
         self._save_status(job, status)
@@ -328,7 +330,7 @@ class JobsManager:
                     return Finished(
                         None, f"job '{job.name}' needs '{dep}', but it failed with {state.exit_code} - {state.message}"
                     )
-            elif isinstance(state, Stopped):
+            elif isinstance(state, Stopped) and not other.defined_only:
                 return Finished(None, f"job '{job.name}' needs '{dep}', but it was stopped")
             else:
                 waiting = True
@@ -336,7 +338,7 @@ class JobsManager:
             other = self._jobs.get(dep)
             if other is None:
                 return Finished(None, f"job '{job.name}' waits for '{dep}', but it is not defined")
-            if not isinstance(other.state, Finished | Stopped):
+            if not isinstance(other.state, Finished | Stopped) or other.defined_only:
                 waiting = True
         return waiting or None
 
