@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -54,13 +56,32 @@ def json_to_value(value: Any) -> Any:
     return value
 
 
+# orjson turns integers beyond 64 bits into floats; Rhai's lexer rejects such literals, so
+# texts with a long digit run are decoded by the stdlib parser, which reports every int.
+_LONG_INT = re.compile(r"\d{19,}")
+
+
+def _checked_int(text: str) -> int:
+    value = int(text)
+    if not INT_MIN <= value <= INT_MAX:
+        raise RuntimeFault(f"Syntax error: integer literal out of range: {text}")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON value {name}")
+
+
 def parse_json_object(text: str) -> dict[str, Any]:
     """Parse ``text`` as BlockVisor's ``parse_json`` does (a JSON object only)."""
     if not text.strip():
         raise RuntimeFault("Output type incorrect: () (expecting map)")
     try:
-        decoded = orjson.loads(text)
-    except orjson.JSONDecodeError as err:
+        if _LONG_INT.search(text):
+            decoded = json.loads(text, parse_int=_checked_int, parse_constant=_no_constant)
+        else:
+            decoded = orjson.loads(text)
+    except (orjson.JSONDecodeError, ValueError) as err:
         raise RuntimeFault(f"Syntax error: invalid JSON: {err}") from None
     value = json_to_value(decoded)
     if type(value) is not dict:
