@@ -179,7 +179,7 @@ class FakeNodeServer:
 
             def do_POST(self) -> None:  # noqa: N802
                 doc = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                outer.requests.append({"doc": doc, "headers": dict(self.headers)})
+                outer.requests.append({"doc": doc, "headers": {k.lower(): v for k, v in self.headers.items()}})
                 method = doc["method"]
                 if method not in outer.jrpc:
                     self._answer((200, json.dumps({"jsonrpc": "2.0", "id": doc.get("id"),
@@ -197,7 +197,8 @@ class FakeNodeServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval keeps shutdown (and so each test's teardown) fast.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
 
     def __enter__(self) -> FakeNodeServer:
         self._thread.start()
