@@ -96,9 +96,13 @@ def _same(actual: Any, expected: Any) -> bool:
     if type(actual) is not type(expected):
         return False
     if isinstance(expected, dict):
-        return actual.keys() == expected.keys() and all(_same(actual[k], v) for k, v in expected.items())
+        return actual.keys() == expected.keys() and all(
+            _same(actual[k], v) for k, v in expected.items()
+        )
     if isinstance(expected, list):
-        return len(actual) == len(expected) and all(_same(a, e) for a, e in zip(actual, expected, strict=True))
+        return len(actual) == len(expected) and all(
+            _same(a, e) for a, e in zip(actual, expected, strict=True)
+        )
     return bool(actual == expected)
 
 
