@@ -96,9 +96,9 @@ def float_debug(x: float) -> str:
 
 
 _ESCAPES = {"\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", "\0": "\\0"}
-# Categories Rust's escape_debug writes as \u{..}: controls, format characters,
-# line/paragraph separators, private use, unassigned and surrogates.
-_UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"})
+# Categories Rust's {:?} writes as \u{..}: controls, format characters, line/paragraph
+# separators, private use, unassigned, surrogates, and combining (grapheme-extend) marks.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs", "Mn", "Me"})
 
 
 def _escape_char(ch: str, quote: str) -> str:

@@ -25,7 +25,7 @@ from ._common import (
     swallowed,
     truthy,
 )
-from .strings import max_size
+from .strings import refuse_size
 
 __all__ = ["install"]
 
@@ -92,9 +92,7 @@ def _pad(ctx: CallContext, a: Any, length: Any, item: Any) -> None:
     a, length = as_array(a), as_int(length)
     if length <= len(a):
         return
-    limit = max_size(ctx, "max_array_size")
-    if (limit and length > limit) or length > 1 << 28:
-        raise RuntimeFault("Size of array too large")
+    refuse_size(ctx, length, "max_array_size", "array", "items")
     a.extend(copy_in(item) for _ in range(length - len(a)))
     ctx.check_size(a)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._registry import CallContext, FunctionRegistry, NoMatch, RuntimeFault
+from .._registry import CallContext, FunctionRegistry, NoMatch
 from .._values import Char
 from ._common import as_blob, as_int, as_range, calc_index, calc_offset_len, reg, rhai_eq
-from .strings import max_size
+from .strings import refuse_size
 
 __all__ = ["install"]
 
@@ -30,9 +30,7 @@ def _new_filled(ctx: CallContext, length: Any, value: Any) -> bytearray:
 
 
 def _pre_check(ctx: CallContext, length: int) -> None:
-    limit = max_size(ctx, "max_array_size")
-    if (limit and length > limit) or length > 1 << 31:
-        raise RuntimeFault("Size of BLOB too large")
+    refuse_size(ctx, length, "max_array_size", "BLOB", "bytes")
 
 
 def _len(ctx: CallContext, b: Any) -> int:

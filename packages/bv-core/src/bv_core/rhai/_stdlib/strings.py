@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .._errors import RhaiLimitError
 from .._format import display
 from .._registry import CallContext, FunctionRegistry, NoMatch, RuntimeFault
 from .._values import Char
@@ -23,15 +24,30 @@ from ._common import (
     rust_trim,
 )
 
-__all__ = ["install", "max_size"]
+__all__ = ["install", "max_size", "refuse_size"]
 
 
 def max_size(ctx: CallContext, field: str) -> int:
     """The engine's size limit ``field`` (0 = unlimited) when the context exposes its
-    Limits; lets a function refuse a huge result before building it."""
-    limits = getattr(ctx, "limits", None)
+    Limits (``ctx.limits`` or ``ctx.rt.limits``); lets a function refuse a huge result
+    before building it."""
+    limits = getattr(ctx, "limits", None) or getattr(getattr(ctx, "rt", None), "limits", None)
     value = getattr(limits, field, 0)
     return value if type(value) is int else 0
+
+
+# Without a configured limit, refuse results no sane script needs rather than run the
+# host out of memory.
+HARD_CAP = 1 << 31
+
+
+def refuse_size(ctx: CallContext, length: int, field: str, what: str, unit: str) -> None:
+    """Raise before building a ``length``-long result that would break a size limit."""
+    limit = max_size(ctx, field)
+    if limit and length > limit:
+        raise RhaiLimitError(f"{what} exceeds the maximum size of {limit} {unit} ({field})")
+    if length > HARD_CAP:
+        raise RuntimeFault(f"{what[0].upper()}{what[1:]} too large: {length} {unit}")
 
 
 def _checked(ctx: CallContext, s: str) -> str:
@@ -40,9 +56,7 @@ def _checked(ctx: CallContext, s: str) -> str:
 
 
 def _pre_check_len(ctx: CallContext, length: int) -> None:
-    limit = max_size(ctx, "max_string_size")
-    if (limit and length > limit) or length > 1 << 31:
-        raise RuntimeFault("Length of string too large")
+    refuse_size(ctx, length, "max_string_size", "string", "characters")
 
 
 # --- size and content ---------------------------------------------------------------------
@@ -360,6 +374,39 @@ def _to_chars(ctx: CallContext, s: Any) -> list[Any]:
     return _checked_list(ctx, [Char(c) for c in as_str(s)])
 
 
+def _chars_window(s: str, start: int, count: int) -> list[Any]:
+    """Rhai's CharsStream: ``count`` chars from ``start`` (negative counts from the end).
+    Rhai iterates lazily; a list iterates the same way in ``for``."""
+    if count <= 0:
+        return []
+    if start < 0:
+        start = max(len(s) + start, 0)
+    return [Char(c) for c in s[start : start + count]]
+
+
+def _chars_from(ctx: CallContext, s: Any, start: Any) -> list[Any]:
+    text = as_str(s)
+    return _chars_window(text, as_int(start), len(text))
+
+
+def _chars_n(ctx: CallContext, s: Any, start: Any, count: Any) -> list[Any]:
+    return _chars_window(as_str(s), as_int(start), as_int(count))
+
+
+def _chars_range(ctx: CallContext, s: Any, r: Any) -> list[Any]:
+    start, count = _range_bounds(as_range(r))
+    return _chars_window(as_str(s), start, count)
+
+
+def _minus(ctx: CallContext, s: Any, sub: Any) -> str:
+    text, needle = as_str(s), _needle(sub)
+    return text.replace(needle, "") if needle else text
+
+
+def _minus_assign(ctx: CallContext, s: Any, sub: Any) -> ReceiverUpdate:
+    return ReceiverUpdate(_minus(ctx, s, sub))
+
+
 def _to_blob(ctx: CallContext, s: Any) -> bytearray:
     return bytearray(as_str(s).encode("utf-8", "surrogatepass"))
 
@@ -444,6 +491,11 @@ def install(registry: FunctionRegistry) -> None:
     reg(registry, "split_rev", 2, _split_rev)
     reg(registry, "split_rev", 3, _split_rev_n)
     reg(registry, "to_chars chars", 1, _to_chars)
+    reg(registry, "chars", 2, _chars_from)
+    reg(registry, "chars", 2, _chars_range)
+    reg(registry, "chars", 3, _chars_n)
+    reg(registry, "-", 2, _minus)
+    reg(registry, "-=", 2, _minus_assign)
     reg(registry, "to_blob", 1, _to_blob)
     reg(registry, "as_string", 1, _blob_as_string)
     reg(registry, "+= append", 2, _append_any)
