@@ -1,0 +1,59 @@
+"""The shiv zipapps run from a clean directory with the system python3 and nothing installed.
+
+Needs built zipapps: `make bundle` (dist/bundle/) or BV_BUNDLE_DIR pointing at a directory with
+`babel` and `babel_job_runner`; skipped otherwise, because building takes ~20 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import orjson
+import pytest
+
+from bv_core.jobs import Finished, crc32_bzip2
+from bv_core.proto.babel.v1 import babel_pb2 as pb
+
+from .conftest import Babel, Client, sh_job
+
+BUNDLE = Path(os.environ.get("BV_BUNDLE_DIR") or Path(__file__).parents[2] / "dist/bundle")
+SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")
+
+pytestmark = pytest.mark.skipif(
+    not (BUNDLE / "babel").exists() or not (BUNDLE / "babel_job_runner").exists() or SYSTEM_PYTHON is None,
+    reason="zipapps not built (make bundle) or no system python3",
+)
+
+
+async def test_zipapps_run_jobs_from_a_clean_directory(root: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "SHIV_ROOT": str(root / ".shiv")}
+    babel = Babel(root)
+    with open(babel.log, "ab") as log:
+        babel.proc = subprocess.Popen(
+            [str(SYSTEM_PYTHON), str(BUNDLE / "babel"), "--root", str(root)],
+            cwd=root, env=env, stdout=log, stderr=log, start_new_session=True,
+        )
+    try:
+        await babel.wait_ready(timeout=60)
+        async with babel.channel() as ch:
+            client = Client(ch, root)
+            binary = (BUNDLE / "babel_job_runner").read_bytes()
+
+            async def chunks() -> object:
+                for i in range(0, len(binary), 16384):
+                    yield pb.BinaryChunk(bin=binary[i : i + 16384])
+                yield pb.BinaryChunk(checksum=crc32_bzip2(binary))
+
+            await client.stub.UploadJobRunner(chunks(), timeout=60)
+            await client.setup()
+            await client.run("zip", sh_job("echo from-zipapp"))
+            info = await client.wait_status("zip", Finished, timeout=60)
+            assert info.status == Finished(0, ""), orjson.dumps((root / "var/lib/babel/jobs/zip/runner.log").read_text())
+            assert (root / "var/lib/babel/jobs/zip/logs").read_text() == "from-zipapp\n"
+    finally:
+        babel.stop()
+        await asyncio.sleep(0)
