@@ -21,6 +21,7 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from bv_daemon.platform.base import MachineSpec  # noqa: E402
+from tests.platform.fake_apptainer import FAKE_APPTAINER, FakeApptainer  # noqa: E402
 from tests.support import rootfs as _rootfs  # noqa: E402
 
 # Fixtures shared from tests.support, made visible to this directory.
@@ -112,3 +113,33 @@ def make_spec(tmp_path: Path, test_net: TestNet, busybox_rootfs: Path) -> SpecFa
         return MachineSpec(**fields)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture
+def fake_apptainer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeApptainer]:
+    """`apptainer` first on PATH, recording its calls; its sleepers are killed afterwards."""
+    bindir = tmp_path / "fakebin"
+    bindir.mkdir()
+    binary = bindir / "apptainer"
+    binary.write_text(FAKE_APPTAINER)
+    binary.chmod(0o755)
+    state = tmp_path / "fake-apptainer-state"
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_APPTAINER_STATE", str(state))
+    fake = FakeApptainer(binary, state)
+    try:
+        yield fake
+    finally:
+        import json
+        import signal
+
+        for f in (state / "instances").glob("*.json") if (state / "instances").exists() else []:
+            try:
+                os.kill(json.loads(f.read_text())["pid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for f in (state / "execs").glob("*") if (state / "execs").exists() else []:
+            try:
+                os.kill(int(f.name.split(".")[-1]), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
