@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._format import debug as debug_text
 from ._ops import display
 from ._registry import FunctionRegistry, NoMatch, RuntimeFault
 from ._values import FnPtr, type_name
-
-try:
-    from ._format import debug as debug_text
-except ImportError:  # pragma: no cover
-    debug_text = repr
 
 __all__ = ["install_builtins"]
 

@@ -14,7 +14,8 @@ from typing import Any
 from . import _ast as A
 from ._binops import make_binop
 from ._errors import Position, RhaiError, RhaiParseError, RhaiRuntimeError
-from ._ops import arith, contains, not_found, to_bool, unary
+from ._limits import Limits
+from ._ops import arith, contains, not_found, rhai_eq, to_bool, unary
 from ._runtime import (
     Cell,
     CFn,
@@ -75,6 +76,12 @@ class Scope:
         self.vars.append((name, slot, is_cell, const))
         return slot, is_cell
 
+    def is_const(self, name: str) -> bool:
+        for n, _, _, const in reversed(self.vars):
+            if n == name:
+                return const
+        return False
+
     def find(self, name: str) -> tuple[int, bool] | None:
         for n, slot, cell, _ in reversed(self.vars):
             if n == name:
@@ -85,7 +92,7 @@ class Scope:
 class ExprCompiler:
     unit: Unit
     scope: Scope
-    max_str: int
+    limits: Limits
     registry_names: Callable[[str], bool]
 
     def compile_fn(self, node: A.Closure) -> CFn:  # implemented by Compiler
@@ -123,8 +130,9 @@ class ExprCompiler:
         return lambda fr: v
 
     def c_Interp(self, node: A.Interp) -> Code:
-        parts = [(p, None) if isinstance(p, str) else (None, self.expr(p)) for p in node.parts]
-        max_str, pos = self.max_str, node.pos
+        parts: list[tuple[str, Code | None]] = [
+            (p, None) if isinstance(p, str) else ("", self.expr(p)) for p in node.parts]
+        max_str, pos = self.limits.max_string_size, node.pos
 
         def interp(fr: Frame) -> Any:
             out = [text if code is None else interp_part(code(fr)) for text, code in parts]
@@ -215,11 +223,11 @@ class ExprCompiler:
         rk, rv = self.operand(node.right)
         if lk == "const" and rk == "const":
             try:
-                value = make_binop(op, lk, lv, rk, rv, pos, self.max_str)([None])
+                value = make_binop(op, lk, lv, rk, rv, pos, self.limits)([None])
                 return lambda fr: value
-            except RhaiError:
-                pass  # report at run time, like Rhai
-        return make_binop(op, lk, lv, rk, rv, pos, self.max_str)
+            except (RhaiError, AttributeError):
+                pass  # errors and registry operators are left to run time
+        return make_binop(op, lk, lv, rk, rv, pos, self.limits)
 
     def c_Unary(self, node: A.Unary) -> Code:
         op, inner, pos = node.op, self.expr(node.expr), node.pos
@@ -428,20 +436,54 @@ class ExprCompiler:
         setter = lv[1] if lv else None
         args = self.args(node.args)
         cfn = self.unit.fns.get((name, n))
+        const_name = None
+        if isinstance(node.obj, A.Var) and self.scope.is_const(node.obj.name):
+            const_name = node.obj.name
+        elif isinstance(node.obj, (A.GlobalVar, A.ModVar)):
+            const_name = node.obj.name
+        if const_name is not None:
+            # A constant must not change: run the method on a copy and refuse if it changed.
+            inner_call = self._method_call(node, obj, None, args, cfn, keep_update=True)
+            cname = const_name
 
-        def method_call(fr: Frame) -> Any:
+            def const_method_call(fr: Frame) -> Any:
+                original = obj(fr)
+                copy = copy_value(original)
+                r = inner_call(fr, copy)
+                if type(r) is ReceiverUpdate or not rhai_eq(copy, original):
+                    raise RhaiRuntimeError(
+                        f"Cannot modify constant '{cname}' (method '{name}' changes it)", pos)
+                return r
+            return const_method_call
+        call = self._method_call(node, obj, setter, args, cfn)
+        return lambda fr: call(fr, _NO_RECV)
+
+    def _method_call(self, node: A.MethodCall, obj: Code, setter: Setter | None,
+                     args: list[Code], cfn: CFn | None,
+                     keep_update: bool = False) -> Callable[[Frame, Any], Any]:
+        name, pos, n, safe = node.name, node.pos, len(node.args), node.safe
+
+        def method_call(fr: Frame, recv: Any) -> Any:
             ctx: Ctx = fr[0]
             rt = ctx.rt
-            recv = obj(fr)
+            if recv is _NO_RECV:
+                recv = obj(fr)
             if recv is None and safe:
                 return None
             values = [a(fr) for a in args]
             t = type(recv)
-            if t is FnPtr:
-                if name == "call":
+            if name == "call":
+                if t is FnPtr:
                     return rt.call_ptr(ctx, recv, values, pos=pos)
-                if name == "curry":
-                    return FnPtr(recv.name, recv.curry + values, recv.fn_def, recv.captured)
+                if values and type(values[0]) is FnPtr:
+                    # ``obj.call(fp, args)``: call fp with ``this`` bound to obj.
+                    this = Cell(recv)
+                    r = rt.call_ptr(ctx, values[0], values[1:], this, pos)
+                    if this.v is not recv and setter is not None:
+                        setter(fr, this.v)
+                    return r
+            if t is FnPtr and name == "curry":
+                return FnPtr(recv.name, recv.curry + values, recv.fn_def, recv.captured)
             if cfn is not None:
                 this = Cell(recv)
                 r = rt.invoke(cfn, values, ctx.inst, this, pos=pos)
@@ -458,9 +500,22 @@ class ExprCompiler:
             if type(r) is ReceiverUpdate:
                 if setter is not None:
                     setter(fr, r.value)
+                elif keep_update:
+                    return r
                 return r.result
             return r
-        return _at(method_call, pos)
+
+        def located(fr: Frame, recv: Any) -> Any:
+            try:
+                return method_call(fr, recv)
+            except RhaiError as e:
+                if e.pos is None:
+                    e.pos = pos
+                raise
+        return located
+
+
+_NO_RECV = object()
 
 
 def _module(ctx: Ctx, path: list[str], pos: Position) -> Any:

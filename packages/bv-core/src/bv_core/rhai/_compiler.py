@@ -12,9 +12,11 @@ import itertools
 from typing import Any
 
 from . import _ast as A
-from ._compile_expr import Code, ExprCompiler, Scope, copy_value
+from ._binops import make_binop
+from ._compile_expr import _ALIASING, Code, ExprCompiler, Scope, copy_value
 from ._errors import RhaiError, RhaiParseError, RhaiRuntimeError, RhaiThrow
-from ._ops import display, to_bool
+from ._limits import Limits
+from ._ops import display, rhai_eq, to_bool
 from ._runtime import BreakFlow, Cell, CFn, ContinueFlow, Ctx, ReturnFlow, Unit
 
 __all__ = ["compile_ast"]
@@ -49,10 +51,10 @@ def _error_value(e: RhaiRuntimeError) -> Any:
 
 
 class Compiler(ExprCompiler):
-    def __init__(self, ast: A.AST, max_str: int) -> None:
+    def __init__(self, ast: A.AST, limits: Limits) -> None:
         self.ast = ast
         self.unit = Unit(ast.path)
-        self.max_str = max_str
+        self.limits = limits
         self.scope = Scope(set(), True)
 
     def compile(self) -> Unit:
@@ -184,48 +186,35 @@ class Compiler(ExprCompiler):
         if lv is None:
             raise RhaiParseError("cannot assign to this expression", pos)
         get, put = lv
+        found = self.scope.find(node.target.name) if isinstance(node.target, A.Var) else None
+        slot = found[0] if found is not None and not found[1] else 0
+        rhs = node.value
+        if slot and op == "=" and isinstance(rhs, A.Binary) and rhs.op not in ("in", "!in"):
+            lk, lval = self.operand(rhs.left)
+            rk, rval = self.operand(rhs.right)
+            return make_binop(rhs.op, lk, lval, rk, rval, rhs.pos, self.limits, store=slot)
+        if slot and op != "=":
+            rk, rval = self.operand(rhs)
+            if rk == "code" and isinstance(rhs, _ALIASING):
+                rval = self.value(rhs)
+            return make_binop(op[:-1], "slot", slot, rk, rval, pos, self.limits, store=slot,
+                              in_place=True)
         val = self.value(node.value)
         if op == "=":
-            if isinstance(node.target, A.Var):
-                found = self.scope.find(node.target.name)
-                if found is not None and not found[1]:
-                    slot = found[0]
-
-                    def assign_slot(fr: Frame) -> Any:
-                        fr[slot] = val(fr)
-                    return assign_slot
+            if slot:
+                def assign_slot(fr: Frame) -> Any:
+                    fr[slot] = val(fr)
+                return assign_slot
 
             def assign(fr: Frame) -> Any:
                 put(fr, val(fr))
             return _at_stmt(assign, pos)
         bin_op = op[:-1]
-        max_str = self.max_str
-        from ._binops import make_binop
-
-        combine = make_binop(bin_op, "code", lambda fr: fr[1], "code", lambda fr: fr[2], pos, max_str)
+        combine = make_binop(bin_op, "code", lambda fr: fr[1], "code", lambda fr: fr[2], pos,
+                             self.limits, in_place=True)
 
         def op_assign(fr: Frame) -> Any:
-            old = get(fr)
-            v = val(fr)
-            t = type(old)
-            if bin_op == "+" and (t is list or t is dict or t is bytearray):
-                tv = type(v)
-                if t is list:
-                    if tv is list:
-                        old.extend(v)
-                    else:
-                        old.append(v)
-                elif t is dict and tv is dict:
-                    old.update(v)
-                elif t is bytearray and tv is bytearray:
-                    old.extend(v)
-                else:
-                    put(fr, combine([None, old, v]))
-                    return None
-                fr[0].rt.check_size(old)
-                return None
-            put(fr, combine([None, old, v]))
-            return None
+            put(fr, combine([None, get(fr), val(fr)]))
         return _at_stmt(op_assign, pos)
 
     # -- control flow -----------------------------------------------------------------
@@ -261,8 +250,8 @@ class Compiler(ExprCompiler):
                     if c is False:
                         return None
                     _bad_cond(c, pos)
-                rt.ops += 1
-                if rt.ops >= rt.next_check:
+                ops = rt.ops = rt.ops + 1
+                if ops >= rt.next_check:
                     _tick(rt, pos)
                 try:
                     body(fr)
@@ -278,8 +267,8 @@ class Compiler(ExprCompiler):
         def loop(fr: Frame) -> Any:
             rt = fr[0].rt
             while True:
-                rt.ops += 1
-                if rt.ops >= rt.next_check:
+                ops = rt.ops = rt.ops + 1
+                if ops >= rt.next_check:
                     _tick(rt, pos)
                 try:
                     body(fr)
@@ -296,8 +285,8 @@ class Compiler(ExprCompiler):
         def do_loop(fr: Frame) -> Any:
             rt = fr[0].rt
             while True:
-                rt.ops += 1
-                if rt.ops >= rt.next_check:
+                ops = rt.ops = rt.ops + 1
+                if ops >= rt.next_check:
                     _tick(rt, pos)
                 try:
                     body(fr)
@@ -318,6 +307,7 @@ class Compiler(ExprCompiler):
         slot, cell = self.scope.declare(node.var)
         cslot, ccell = self.scope.declare(node.counter) if node.counter else (0, False)
         has_counter = node.counter is not None
+        simple = not has_counter and not cell
         body = self.loop_body(node.body)
         del self.scope.vars[mark:]
 
@@ -334,12 +324,38 @@ class Compiler(ExprCompiler):
             else:
                 raise RhaiRuntimeError(f"For loop expects an array, range, string or blob, not "
                                        f"{_tname(it)}", node.iterable.pos)
+            if simple:
+                for x in items:
+                    fr[slot] = x
+                    ops = rt.ops = rt.ops + 1
+                    if ops >= rt.next_check:
+                        _tick(rt, pos)
+                    try:
+                        body(fr)
+                    except ContinueFlow:
+                        pass
+                    except BreakFlow as b:
+                        return b.value
+                return None
+            # The loop variables are one variable each for the whole loop (Rhai updates
+            # them in place), so closures capturing them see the latest values.
+            var_cell = counter_cell = None
+            if cell:
+                fr[slot] = var_cell = Cell()
+            if ccell:
+                fr[cslot] = counter_cell = Cell()
             for i, x in enumerate(items):
-                fr[slot] = Cell(x) if cell else x
+                if var_cell is not None:
+                    var_cell.v = x
+                else:
+                    fr[slot] = x
                 if has_counter:
-                    fr[cslot] = Cell(i) if ccell else i
-                rt.ops += 1
-                if rt.ops >= rt.next_check:
+                    if counter_cell is not None:
+                        counter_cell.v = i
+                    else:
+                        fr[cslot] = i
+                ops = rt.ops = rt.ops + 1
+                if ops >= rt.next_check:
                     _tick(rt, pos)
                 try:
                     body(fr)
@@ -413,6 +429,7 @@ class Compiler(ExprCompiler):
     def c_Switch(self, node: A.Switch) -> Code:
         subject = self.expr(node.expr)
         table: dict[tuple[type, Any], list[tuple[Code | None, Code]]] = {}
+        containers: list[tuple[Any, Code | None, Code]] = []  # array/map cases
         ranges: list[tuple[int, int, Code | None, Code]] = []
         default: Code | None = None
         default_conds: list[tuple[Code, Code]] = []
@@ -429,6 +446,8 @@ class Compiler(ExprCompiler):
                 if isinstance(v, tuple):
                     _, lo, hi, inclusive = v
                     ranges.append((lo, hi + 1 if inclusive else hi, cond, body))
+                elif isinstance(v, (list, dict)):
+                    containers.append((v, cond, body))
                 else:
                     table.setdefault((type(v), v), []).append((cond, body))
 
@@ -438,6 +457,10 @@ class Compiler(ExprCompiler):
             if t is not list and t is not dict and t is not bytearray:
                 for cond, body in table.get((t, v), ()):
                     if cond is None or to_bool(cond(fr)):
+                        return body(fr)
+            else:
+                for value, cond, body in containers:
+                    if rhai_eq(value, v) and (cond is None or to_bool(cond(fr))):
                         return body(fr)
             if t is int:
                 for lo, hi, cond, body in ranges:
@@ -486,6 +509,6 @@ def _at_stmt(code: Code, pos: Any) -> Code:
     return node
 
 
-def compile_ast(ast: A.AST, max_str: int = 0) -> Unit:
-    """Compile ``ast`` (cached on the AST object by the engine)."""
-    return Compiler(ast, max_str).compile()
+def compile_ast(ast: A.AST, limits: Limits | None = None) -> Unit:
+    """Compile ``ast`` (cached on the AST object by the engine); size limits are bound in."""
+    return Compiler(ast, limits or Limits()).compile()

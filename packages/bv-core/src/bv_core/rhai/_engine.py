@@ -6,6 +6,7 @@ import inspect
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,11 @@ class Engine:
             arity = sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
         def native(ctx: Any, *args: Any) -> Any:
-            return fn(*args)
+            start = time.monotonic()
+            try:
+                return fn(*args)
+            finally:
+                ctx.rt.host_time += time.monotonic() - start
 
         self.registry.register(name, arity, native)
 
@@ -71,7 +76,7 @@ class Engine:
     def compile(self, source: str, path: str = "<script>") -> AST:
         """Parse and compile ``source``; raises RhaiParseError with file:line:col."""
         ast = parse(source, path, self.limits.max_expr_depth, self.limits.max_function_expr_depth)
-        ast.compiled = compile_ast(ast, self.limits.max_string_size)
+        ast.compiled = compile_ast(ast, self.limits)
         return ast
 
     def compile_file(self, path: str | Path) -> AST:
@@ -88,7 +93,7 @@ class Engine:
 
     def _unit(self, ast: AST) -> Unit:
         if ast.compiled is None:
-            ast.compiled = compile_ast(ast, self.limits.max_string_size)
+            ast.compiled = compile_ast(ast, self.limits)
         unit: Unit = ast.compiled
         return unit
 

@@ -55,7 +55,15 @@ class RhaiError(BvError):
         head = f"{self.pos[0]}:{self.pos[1]}:{self.pos[2]}: " if self.pos else "<script>:0:0: "
         text = head + self.message.replace("\n", " ")
         if self.trace:
-            text += " (" + " <- ".join(self.trace[:8]) + ")"
+            # Collapse recursion: "in fn 'f' called at x (x63)".
+            groups: list[list[Any]] = []
+            for entry in self.trace:
+                if groups and groups[-1][0] == entry:
+                    groups[-1][1] += 1
+                else:
+                    groups.append([entry, 1])
+            parts = [e if n == 1 else f"{e} (x{n})" for e, n in groups[:6]]
+            text += " (" + " <- ".join(parts) + ")"
         return text
 
 

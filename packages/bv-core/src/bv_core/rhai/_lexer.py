@@ -37,6 +37,9 @@ _OPS_BY_CHAR: dict[str, list[str]] = {}
 for _op in _OPS:
     _OPS_BY_CHAR.setdefault(_op[0], []).append(_op)
 
+# Symbols Rhai reserves (a parse error rather than two operators).
+_RESERVED_OPS = ("===", "!==", "++", "--", ":=", "->", "<-", "::<")
+
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
 
 
@@ -140,6 +143,9 @@ class _Lexer:
             elif c == "#" and self.raw_string_start():
                 out.append(Token("str", self.raw_string(), line, col))
             else:
+                for bad in _RESERVED_OPS:
+                    if src.startswith(bad, self.i):
+                        raise self.error(f"'{bad}' is a reserved symbol, not a Rhai operator")
                 for op in _OPS_BY_CHAR.get(c, ()):
                     if src.startswith(op, self.i):
                         break
@@ -238,6 +244,10 @@ class _Lexer:
                     continue
                 skipping = False
             if c == '"':
+                if src.startswith('""', self.i):  # a doubled quote stands for one quote
+                    parts.append('"')
+                    self.advance(2)
+                    continue
                 self.advance()
                 return "".join(parts)
             if c == "\n":
@@ -322,9 +332,8 @@ class _Lexer:
                     buf = []
                 self.advance(2)
                 inner = self.tokens(until_brace=True)
-                if len(inner) == 1:
-                    raise self.error("empty string interpolation ${}", inner[0].line, inner[0].col)
-                parts.append(inner)
+                if len(inner) > 1:  # an empty ${} inserts nothing
+                    parts.append(inner)
                 continue
             buf.append(c)
             self.advance()

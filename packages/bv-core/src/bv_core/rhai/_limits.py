@@ -11,14 +11,17 @@ __all__ = ["Limits"]
 class Limits:
     """Bounds that stop a runaway script; 0 (or None for ``timeout``) means unlimited.
 
-    ``max_operations`` counts statements, loop iterations and function calls per top-level
-    call (coarser than Rhai's per-node count, so the default is lower). The expression
+    ``max_operations`` counts loop iterations and function calls (script and native) per
+    ``eval``/``run``/``call_fn`` - coarser than Rhai's per-node count. The expression
     depths are the original BlockVisor settings (64 at global level, 32 inside functions).
-    ``timeout`` is wall-clock seconds per ``eval``/``run``/``call_fn``, checked every few
-    thousand operations; time spent inside host functions counts too.
+    ``timeout`` is wall-clock seconds of script time per ``eval``/``run``/``call_fn``,
+    checked every 2048 operations; time spent inside host functions registered with
+    ``Engine.register_fn`` is not charged (they have their own timeouts). The defaults
+    stop any runaway within about a second while leaving real plugins (a few hundred
+    operations per call) far from the limits.
     """
 
-    max_operations: int = 3_000_000
+    max_operations: int = 1_000_000
     max_call_depth: int = 64
     max_expr_depth: int = 64
     max_function_expr_depth: int = 32
@@ -26,4 +29,4 @@ class Limits:
     max_array_size: int = 1_000_000
     max_map_size: int = 1_000_000
     max_modules: int = 64
-    timeout: float | None = 30.0
+    timeout: float | None = 0.8

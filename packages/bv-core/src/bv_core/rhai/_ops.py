@@ -11,22 +11,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._errors import RhaiRuntimeError
+from ._errors import RhaiLimitError, RhaiRuntimeError
+from ._format import display
+from ._limits import Limits
+from ._stdlib._common import rhai_eq
 from ._values import INT_MAX, INT_MIN, Char, type_name
 
-try:
-    from ._format import display
-except ImportError:  # pragma: no cover - only while _format.py is being written
-    def display(value: Any) -> str:
-        return "" if value is None else str(value)
-
-try:
-    from ._stdlib._common import rhai_eq
-except ImportError:  # pragma: no cover
-    def rhai_eq(a: Any, b: Any) -> bool:
-        return type(a) is type(b) and bool(a == b)
-
-__all__ = ["arith", "compare", "contains", "display", "int_overflow", "not_found", "rhai_eq",
+__all__ = ["arith", "check_result", "compare", "contains", "display", "int_overflow", "not_found", "rhai_eq",
            "to_bool", "unary"]
 
 _NUM = (int, float)
@@ -128,8 +119,29 @@ def _float_arith(op: str, a: float, b: float) -> Any:
     raise not_found(op, (a, b))
 
 
-def arith(op: str, a: Any, b: Any, max_str: int = 0) -> Any:
-    """``a op b`` for the arithmetic and bit operators (+ - * / % ** << >> & | ^)."""
+def check_result(r: Any, limits: Limits | None) -> Any:
+    """Raise RhaiLimitError if an operator result breaks the size limits; else return it."""
+    if limits is None:
+        return r
+    t = type(r)
+    if t is str:
+        if limits.max_string_size and len(r) > limits.max_string_size:
+            raise RhaiLimitError(f"string exceeds the maximum size of {limits.max_string_size} "
+                                 "characters (max_string_size)")
+    elif t is list or t is bytearray:
+        if limits.max_array_size and len(r) > limits.max_array_size:
+            raise RhaiLimitError(f"array exceeds the maximum size of {limits.max_array_size} "
+                                 "items (max_array_size)")
+    elif t is dict:
+        if limits.max_map_size and len(r) > limits.max_map_size:
+            raise RhaiLimitError(f"object map exceeds the maximum size of {limits.max_map_size} "
+                                 "properties (max_map_size)")
+    return r
+
+
+def arith(op: str, a: Any, b: Any, limits: Limits | None = None) -> Any:
+    """``a op b`` for the arithmetic and bit operators (+ - * / % ** << >> & | ^);
+    NotImplemented when there is no built-in meaning (ask the registry)."""
     ta, tb = type(a), type(b)
     if ta is int and tb is int:
         return _int_arith(op, a, b)
@@ -141,45 +153,48 @@ def arith(op: str, a: Any, b: Any, max_str: int = 0) -> Any:
                 r = a + b
             else:
                 r = (a if ta is str else display(a)) + (b if tb is str else display(b))
-            if max_str and len(r) > max_str:
-                from ._errors import RhaiLimitError
-
-                raise RhaiLimitError(f"string exceeds the maximum size of {max_str} characters (max_string_size)")
-            return str(r)
+            return check_result(str(r), limits)
         if ta is Char and tb is str or ta is str and tb is Char:
             return str(a) + str(b)
         if ta is list and tb is list:
+            if limits and limits.max_array_size and len(a) + len(b) > limits.max_array_size:
+                check_result(a + b, limits)
             return a + b
         if ta is dict and tb is dict:
             out = dict(a)
             out.update(b)
-            return out
+            return check_result(out, limits)
         if ta is bytearray and tb is bytearray:
-            return a + b
+            return check_result(a + b, limits)
     if ta is bool and tb is bool and op in ("&", "|", "^"):
         if op == "&":
             return a and b
         if op == "|":
             return a or b
         return a != b
-    raise not_found(op, (a, b))
+    return NotImplemented
 
 
-def compare(op: str, a: Any, b: Any) -> bool:
-    """``== != < <= > >=`` with Rhai's rules."""
-    if op == "==":
-        return rhai_eq(a, b)
-    if op == "!=":
-        return not rhai_eq(a, b)
+def compare(op: str, a: Any, b: Any) -> Any:
+    """``== != < <= > >=`` with Rhai's rules; NotImplemented means "ask the registry"
+    (same non-built-in type on both sides, e.g. two timestamps)."""
     ta, tb = type(a), type(b)
-    ok = (
+    builtin = (
         (ta in _NUM and tb in _NUM)
         or (ta in (str, Char) and tb in (str, Char))
         or (ta is bool and tb is bool)
         or (a is None and b is None)
     )
-    if not ok:
-        raise not_found(op, (a, b))
+    if op == "==" or op == "!=":
+        if ta is tb and not builtin and ta not in (list, dict, bytearray, range):
+            if ta.__module__ != "builtins" and ta.__name__ not in ("FnPtr", "Timestamp"):
+                return NotImplemented
+        eq = rhai_eq(a, b)
+        return eq if op == "==" else not eq
+    if not builtin:
+        # Different types never compare (false, as Rhai's default comparison operators);
+        # the same non-built-in type may have registered operators.
+        return NotImplemented if ta is tb else False
     if a is None:
         return op in ("<=", ">=")
     if op == "<":

@@ -216,6 +216,11 @@ class _Parser:
                 return A.Continue(self.pos(t))
         if t.kind == "op" and t.value == "{":
             return self.block()
+        if t.kind == "kw" and t.value in ("if", "switch", "while", "loop", "do", "for", "try"):
+            self.enter()
+            node = self.keyword_expr()
+            self.depth -= 1
+            return node
         expr = self.expr()
         if self.tok.kind == "op" and self.tok.value in _ASSIGN_OPS:
             op_tok = self.next()
@@ -314,7 +319,11 @@ class _Parser:
             t = self.next()
             if op == "!in":
                 self.next()
-            right = self.binary(prec if op == "**" else prec + 1)
+            if op in ("..", "..=") and self.range_end():
+                right: A.Node = A.Lit(self.pos(t), INT_MAX)
+                op = ".."
+            else:
+                right = self.binary(prec if op == "**" else prec + 1)
             pos = self.pos(t)
             if op in ("&&", "||", "??"):
                 left = A.Logic(pos, op, left, right)
@@ -323,8 +332,20 @@ class _Parser:
             else:
                 left = A.Binary(pos, op, left, right)
 
+    def range_end(self) -> bool:
+        """At the end of an open range (``a..`` then ``]``, ``)``, ``,``...)?"""
+        t = self.tok
+        return t.kind == "eof" or (t.kind == "op" and t.value in ("]", ")", ",", ";", "}"))
+
     def unary(self) -> A.Node:
         t = self.tok
+        if t.kind == "op" and t.value in ("..", "..="):
+            # ``..b`` / ``..=b`` / ``..``: a range from 0 (used for slicing)
+            self.next()
+            if self.range_end():
+                return A.Range(self.pos(t), A.Lit(self.pos(t), 0), A.Lit(self.pos(t), INT_MAX), False)
+            end = self.binary(_PRECEDENCE[".."] + 1)
+            return A.Range(self.pos(t), A.Lit(self.pos(t), 0), end, t.value == "..=")
         if t.kind == "op" and t.value in ("-", "+", "!"):
             self.next()
             self.enter()
@@ -412,15 +433,25 @@ class _Parser:
         raise self.error(f"unexpected {self.describe(t)}")
 
     def sub_expr(self, tokens: list[Token]) -> A.Node:
-        """Parse the tokens of one ``${...}`` interpolation."""
+        """Parse the tokens of one ``${...}`` interpolation: statements, like a block."""
         saved_toks, saved_i = self.toks, self.i
         self.toks, self.i = tokens, 0
+        mark = len(self.vars)
         try:
-            node = self.expr()
-            if self.tok.kind != "eof":
-                raise self.error(f"unexpected {self.describe(self.tok)} in string interpolation")
+            first = self.tok
+            stmts: list[A.Node] = []
+            while self.tok.kind != "eof":
+                if self.is_op(";"):
+                    self.next()
+                    continue
+                stmt = self.statement(top=False)
+                stmts.append(stmt)
+                self.end_statement(stmt)
+            node: A.Node = stmts[0] if len(stmts) == 1 and not isinstance(stmts[0], A.Let) \
+                else A.Block(self.pos(first), stmts)
         finally:
             self.toks, self.i = saved_toks, saved_i
+            del self.vars[mark:]
         return node
 
     def ident_expr(self) -> A.Node:
@@ -550,16 +581,17 @@ class _Parser:
         subject = self.expr()
         self.expect_op("{", " to start the switch cases")
         cases: list[A.SwitchCase] = []
-        seen: set[tuple[type, Any]] = set()
         has_default = False
+        ranges: list[range] = []
         while not self.is_op("}"):
             if has_default:
                 raise self.error("the default case '_' must be the last case of a switch")
             values: list[Any] = []
             is_default = False
+            case_tok = self.tok
             if self.tok.kind == "ident" and self.tok.value == "_":
                 self.next()
-                is_default = True
+                is_default = has_default = True
             else:
                 while True:
                     values.append(self.case_value())
@@ -567,21 +599,20 @@ class _Parser:
                         self.next()
                         continue
                     break
+            for v in values:
+                if isinstance(v, tuple):
+                    ranges.append(range(v[1], v[2] + 1 if v[3] else v[2]))
+                elif type(v) is int and any(v in r for r in ranges):
+                    raise self.error("integer switch case cannot follow a range case that "
+                                     "includes it", case_tok)
             cond = None
             if self.is_kw("if"):
+                if is_default:
+                    raise self.error("the default case '_' of a switch cannot have a condition")
                 self.next()
                 cond = self.expr()
-            elif is_default:
-                has_default = True
-            if cond is None:
-                for v in values:
-                    if not isinstance(v, tuple):
-                        key = (type(v), v)
-                        if key in seen:
-                            raise self.error("duplicated switch case")
-                        seen.add(key)
             self.expect_op("=>", " after the switch case")
-            body = self.block() if self.is_op("{") else self.expr()
+            body = self.block() if self.is_op("{") else self.statement(top=False)
             cases.append(A.SwitchCase(values, cond, body, is_default))
             if self.is_op(","):
                 self.next()
@@ -592,15 +623,23 @@ class _Parser:
 
     def case_value(self) -> Any:
         node = self.unary()
+        value = self.const_value(node)
+        if self.is_op("..") or self.is_op("..="):
+            inclusive = self.next().value == "..="
+            end = self.const_value(self.unary())
+            if type(end) is not int or type(value) is not int:
+                raise self.error("switch ranges must be integer literals")
+            return ("range", value, end, inclusive)
+        return value
+
+    def const_value(self, node: A.Node) -> Any:
+        """The value of a constant case expression (literal, or array/map of literals)."""
         if isinstance(node, A.Lit):
-            value = node.value
-            if self.is_op("..") or self.is_op("..="):
-                inclusive = self.next().value == "..="
-                end = self.unary()
-                if not (isinstance(end, A.Lit) and type(end.value) is int and type(value) is int):
-                    raise self.error("switch ranges must be integer literals")
-                return ("range", value, end.value, inclusive)
-            return value
+            return node.value
+        if isinstance(node, A.ArrayLit):
+            return [self.const_value(item) for item in node.items]
+        if isinstance(node, A.MapLit):
+            return {k: self.const_value(v) for k, v in node.items}
         raise RhaiParseError("switch case must be a constant literal", node.pos)
 
     def array_lit(self) -> A.ArrayLit:
@@ -652,7 +691,8 @@ class _Parser:
         for p in params:
             self.declare(p)
         try:
-            node.body = self.expr()
+            # Rhai parses the body as a statement, so ``|| x += 1`` is allowed.
+            node.body = self.statement(top=False)
         finally:
             self.closures.pop()
             del self.vars[base:]

@@ -21,12 +21,7 @@ from ._values import Char, FnPtr, type_name
 if TYPE_CHECKING:
     from ._modules import ModuleLoader
 
-try:
-    from ._stdlib._common import ReceiverUpdate
-except ImportError:  # pragma: no cover
-    class ReceiverUpdate:  # type: ignore[no-redef]
-        value: Any
-        result: Any
+from ._stdlib._common import ReceiverUpdate
 
 __all__ = [
     "BreakFlow", "CFn", "Cell", "ContinueFlow", "Ctx", "Instance", "ReceiverUpdate",
@@ -149,6 +144,8 @@ class Runtime:
         self.fn_stack: list[str] = []
         self.modules_loaded = 0
         self.root: Instance | None = None
+        # Seconds spent in host functions (Engine.register_fn): not charged to the timeout.
+        self.host_time = 0.0
 
     # -- modules --------------------------------------------------------------------
     def find_module(self, alias: str) -> Instance | None:
@@ -172,14 +169,15 @@ class Runtime:
 
     # -- limits ---------------------------------------------------------------------
     def where(self) -> str:
-        return f"in fn '{self.fn_stack[-1]}'" if self.fn_stack else "at top level"
+        name = self.fn_stack[-1] if self.fn_stack else "<top level>"
+        return "at top level" if name == "<top level>" else f"in fn '{name}'"
 
     def tick(self) -> None:
         """Called when ``ops`` passes ``next_check``: enforce the operation and time limits."""
         if self.ops >= self.max_ops:
             raise RhaiLimitError(
                 f"too many operations: {self.max_ops} (max_operations) {self.where()}")
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        if self.deadline is not None and time.monotonic() - self.host_time > self.deadline:
             raise RhaiLimitError(
                 f"script timed out after {self.limits.timeout} s (timeout) {self.where()}")
         self.next_check = min(self.max_ops, self.ops + 2048)
@@ -225,7 +223,7 @@ class Runtime:
         except ReturnFlow as r:
             return r.value
         except RhaiRuntimeError as e:
-            if pos is not None and len(e.trace) < 8:
+            if pos is not None and len(e.trace) < 200:
                 e.trace.append(f"in fn '{cfn.name}' called at {pos[0]}:{pos[1]}:{pos[2]}")
             raise
         except RecursionError:
@@ -236,6 +234,9 @@ class Runtime:
             self.fn_stack.pop()
 
     def call_native(self, ctx: Ctx, name: str, args: list[Any]) -> Any:
+        ops = self.ops = self.ops + 1
+        if ops >= self.next_check:
+            self.tick()
         for fn in self.registry.lookup(name, len(args)):
             try:
                 return fn(ctx, *args)
@@ -284,6 +285,8 @@ def prop_get(ctx: Ctx, obj: Any, name: str) -> Any:
         return obj.get(name)
     if obj is None:
         raise RhaiRuntimeError(f"Unknown property '{name}' on () (property access on unit)")
+    if type(obj) is FnPtr and name in ("name", "is_anonymous"):
+        return obj.name if name == "name" else obj.fn_def is not None
     getter = ctx.rt.registry.lookup("get$" + name, 1)
     if getter:
         return ctx.rt.call_native(ctx, "get$" + name, [obj])
@@ -308,8 +311,22 @@ def _norm_index(i: int, n: int, what: str, unit: str) -> int:
     raise RhaiRuntimeError(f"{what} index {i} out of bounds: only {n} {unit}")
 
 
+def _slice(obj: Any, r: range) -> Any:
+    """``s[a..b]`` on strings and arrays: negative bounds count from the end, clamped."""
+    n = len(obj)
+    start, stop = r.start, r.stop
+    if start < 0:
+        start = max(start + n, 0)
+    if stop < 0:
+        stop = max(stop + n, 0)
+    start, stop = min(start, n), min(stop, n)
+    return obj[start:stop] if start < stop else obj[:0]
+
+
 def index_get(ctx: Ctx, obj: Any, idx: Any) -> Any:
     t, ti = type(obj), type(idx)
+    if ti is range and (t is str or t is list or t is bytearray):
+        return _slice(obj, idx)
     if t is list:
         if ti is int:
             return obj[_norm_index(idx, len(obj), "Array", "elements in the array")]
