@@ -106,6 +106,10 @@ CASES: list[tuple[str, Any]] = [
         [True, False, False],
     ),
     (
+        "let a = [42, 123, 99]; [a.none(|v| v != 0), a.none(|v, i| v == i), [].none(|v| true)]",
+        [False, True, True],
+    ),
+    (
         "let x = [1, 2, 3]; [x.all(|v| v > 0), x.all(|v| v > 1), [].all(|v| false)]",
         [True, False, True],
     ),

@@ -190,3 +190,49 @@ def test_response_debug_text() -> None:
 def test_responses_are_read_only(engine: Engine) -> None:
     with pytest.raises(RhaiRuntimeError):
         engine.eval('let r = http(200, ""); r.status_code = 500; r')
+
+
+PLUGIN = """
+const RPC = "http://127.0.0.1:8545";
+const SECRET = get_secret("cloudflare-cert-key").as_string();
+
+fn height() {
+    parse_hex(run_jrpc(#{host: global::RPC, method: "eth_blockNumber", params: []}).expect(200).result)
+}
+
+fn height_by_hand() {
+    let resp = run_jrpc(#{host: global::RPC, method: ""});
+    if resp.status_code != 200 {
+        throw resp;
+    }
+    let h = parse_json(resp.body).result;
+    parse_int(sub_string(h, 2), 16)
+}
+
+fn sync_status() {
+    let now = parse_int(run_sh(`date +%s`).unwrap());
+    let synced = run_jrpc(#{host: global::RPC, method: "eth_syncing"}).expect(|c| c == 200).result;
+    if synced == false && now > 1600000000 { "synced" } else { "syncing" }
+}
+
+fn secret_tail() {
+    global::SECRET.sub_string(-5) + "|" + global::SECRET.len() + "|" + global::SECRET.ends_with("value")
+}
+"""
+
+
+def test_plugin_shaped_script() -> None:
+    eng = Engine()
+    bodies = {
+        "eth_blockNumber": '{"jsonrpc":"2.0","id":0,"result":"0xa1"}',
+        "": '{"jsonrpc":"2.0","id":0,"result":"0x1c8"}',
+        "eth_syncing": '{"jsonrpc":"2.0","id":0,"result":false}',
+    }
+    eng.register_fn("run_jrpc", lambda req: HttpResponse(200, bodies[req["method"]]))
+    eng.register_fn("run_sh", lambda body: ShResponse(0, "1700000000\n", ""))
+    eng.register_fn("get_secret", lambda name: bytearray(b"secret value"))
+    ast = eng.compile(PLUGIN)
+    assert eng.call_fn(ast, "height") == 161
+    assert eng.call_fn(ast, "height_by_hand") == 456
+    assert eng.call_fn(ast, "sync_status") == "synced"
+    assert eng.call_fn(ast, "secret_tail") == "value|12|true"

@@ -162,9 +162,6 @@ def test_string_function(engine: Engine, src: str, expected: Any) -> None:
     assert type(result) is type(expected)
 
 
-@pytest.mark.xfail(
-    reason="the evaluator does not yet fall back to the registered - / -= for strings"
-)
 def test_string_minus_removes(engine: Engine) -> None:
     assert engine.eval('let x = "hello"; x -= \'l\'; [x, "a-b-c" - "-"]') == ["heo", "abc"]
 

@@ -248,6 +248,10 @@ def _some(ctx: CallContext, a: Any, fn: Any) -> bool:
     return any(truthy(call_indexed(ctx, fn, [copy_in(v)], i)) for i, v in enumerate(list(a)))
 
 
+def _none(ctx: CallContext, a: Any, fn: Any) -> bool:
+    return not _some(ctx, a, fn)
+
+
 def _all(ctx: CallContext, a: Any, fn: Any) -> bool:
     a, fn = as_array(a), as_fn(fn)
     return all(truthy(call_indexed(ctx, fn, [copy_in(v)], i)) for i, v in enumerate(list(a)))
@@ -465,6 +469,7 @@ def install(registry: FunctionRegistry) -> None:
     reg(registry, "index_of", 2, _index_of)
     reg(registry, "index_of", 3, _index_of_from)
     reg(registry, "some", 2, _some)
+    reg(registry, "none", 2, _none)
     reg(registry, "all", 2, _all)
     reg(registry, "find", 2, _find)
     reg(registry, "find", 3, _find_from)
