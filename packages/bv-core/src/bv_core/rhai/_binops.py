@@ -116,6 +116,9 @@ def _slow(op: str, limits: Limits | None, in_place: bool) -> Callable[[list[Any]
             if t is bytearray and tb is bytearray:
                 a.extend(b)
                 return check_result(a, limits)
+            if t is bytearray and tb is int:
+                a.append(b & 0xFF)
+                return check_result(a, limits)
             r = arith(op, a, b, limits)
             return _fallback(fr, op, a, b) if r is NotImplemented else r
         return add_assign
