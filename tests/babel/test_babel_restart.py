@@ -7,10 +7,9 @@ import os
 import signal
 import time
 
-from bv_core.jobs import Finished, Running
+from babel_support import Client, processes_matching, sh_job, wait_for_process
 
-from .conftest import Client, processes_matching, sh_job
-from .test_jobs import _wait_for_process
+from bv_core.jobs import Finished, Running
 
 BASE_MS = 200
 
@@ -45,7 +44,7 @@ async def test_on_failure_success_ends_the_job(client: Client) -> None:
 async def test_always_restarts_after_sigkill_of_its_process(client: Client, marker: str) -> None:
     restart = {"always": {"backoff_timeout_ms": 60_000, "backoff_base_ms": 50}}
     await client.run("service", sh_job(f"exec sleep 1000.{marker}", restart, shutdown_timeout_secs=2))
-    (first,) = await _wait_for_process(marker)
+    (first,) = await wait_for_process(marker)
     os.kill(first, signal.SIGKILL)
     deadline = time.monotonic() + 15
     while True:

@@ -7,10 +7,9 @@ from pathlib import Path
 import grpc
 import orjson
 import pytest
+from babel_support import Client, sh_job
 
 from bv_core.proto.babel.v1 import babel_pb2 as pb
-
-from .conftest import Client, sh_job
 
 
 def _tree(root: Path) -> dict[str, bytes]:

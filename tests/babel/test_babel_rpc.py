@@ -11,12 +11,11 @@ from collections.abc import Iterator
 import grpc
 import orjson
 import pytest
+from babel_support import Babel, Client, processes_matching, sh_job
 
 from bv_core.jobs import Finished, Pending, crc32_bzip2
 from bv_core.proto.babel.v1 import babel_pb2 as pb
 from bv_core.proto.babel.v1 import babel_pb2_grpc as pb_grpc
-
-from .conftest import Babel, Client, processes_matching, sh_job
 
 
 async def test_run_sh_returns_output_and_kills_on_timeout(client: Client, marker: str) -> None:

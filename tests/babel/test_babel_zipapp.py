@@ -14,11 +14,10 @@ from pathlib import Path
 
 import orjson
 import pytest
+from babel_support import Babel, Client, sh_job
 
 from bv_core.jobs import Finished, crc32_bzip2
 from bv_core.proto.babel.v1 import babel_pb2 as pb
-
-from .conftest import Babel, Client, sh_job
 
 BUNDLE = Path(os.environ.get("BV_BUNDLE_DIR") or Path(__file__).parents[2] / "dist/bundle")
 SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")

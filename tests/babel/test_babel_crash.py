@@ -8,11 +8,9 @@ import signal
 import time
 
 import orjson
+from babel_support import Babel, Client, processes_matching, sh_job, wait_for_process
 
 from bv_core.jobs import Finished, Running, Stopped
-
-from .conftest import Babel, Client, processes_matching, sh_job
-from .test_jobs import _wait_for_process
 
 
 def _runner_pid(client: Client, name: str) -> int:
@@ -25,7 +23,7 @@ async def test_jobs_survive_babel_sigkill_and_are_reattached(babel: Babel, clien
     await client.run("svc", sh_job(f"exec sleep 1000.{marker}", restart, shutdown_timeout_secs=2))
     await client.run("once", sh_job("echo done"))
     await client.wait_status("once", Finished)
-    (job_pid,) = await _wait_for_process(marker)
+    (job_pid,) = await wait_for_process(marker)
     runner = _runner_pid(client, "svc")
 
     babel.kill()
@@ -52,7 +50,7 @@ async def test_jobs_survive_babel_sigkill_and_are_reattached(babel: Babel, clien
 async def test_runner_sigkill_is_restarted_under_policy(client: Client, marker: str) -> None:
     restart = {"on_failure": {"backoff_timeout_ms": 60_000, "backoff_base_ms": 50}}
     await client.run("svc", sh_job(f"exec sleep 1000.{marker}", restart, shutdown_timeout_secs=2))
-    (job_pid,) = await _wait_for_process(marker)
+    (job_pid,) = await wait_for_process(marker)
     runner = _runner_pid(client, "svc")
     os.kill(runner, signal.SIGKILL)
     deadline = time.monotonic() + 15
@@ -72,7 +70,7 @@ async def test_runner_sigkill_is_restarted_under_policy(client: Client, marker: 
 
 async def test_runner_sigkill_under_never_fails_and_kills_the_job(client: Client, marker: str) -> None:
     await client.run("oneshot", sh_job(f"sleep 1000.{marker}"))
-    await _wait_for_process(marker)
+    await wait_for_process(marker)
     os.kill(_runner_pid(client, "oneshot"), signal.SIGKILL)
     info = await client.wait_status("oneshot", Finished)
     assert isinstance(info.status, Finished) and info.status.exit_code is None
@@ -85,7 +83,7 @@ async def test_runner_sigkill_under_never_fails_and_kills_the_job(client: Client
 
 async def test_graceful_babel_exit_leaves_jobs_running(babel: Babel, client: Client, marker: str) -> None:
     await client.run("svc", sh_job(f"exec sleep 1000.{marker}", shutdown_timeout_secs=2))
-    (job_pid,) = await _wait_for_process(marker)
+    (job_pid,) = await wait_for_process(marker)
     babel.stop()  # SIGTERM: babel exits, jobs stay
     assert processes_matching(f"1000.{marker}") == [job_pid]
     babel.start()
@@ -101,7 +99,7 @@ async def test_shutdown_babel_stops_jobs_and_they_restart_next_time(babel: Babel
     from bv_core.proto.babel.v1 import babel_pb2 as pb
 
     await client.run("svc", sh_job(f"exec sleep 1000.{marker}", shutdown_timeout_secs=2))
-    (job_pid,) = await _wait_for_process(marker)
+    (job_pid,) = await wait_for_process(marker)
     timeout = await client.stub.GetBabelShutdownTimeout(pb.Empty(), timeout=5)
     assert timeout.millis == 17_000  # 2 s of the active job + 15 s
     await client.stub.ShutdownBabel(pb.ShutdownBabelRequest(force=False), timeout=20)
@@ -112,6 +110,6 @@ async def test_shutdown_babel_stops_jobs_and_they_restart_next_time(babel: Babel
     async with babel.channel() as ch:
         again = Client(ch, babel.root)
         await again.wait_status("svc", Running)
-        pids = await _wait_for_process(marker)
+        pids = await wait_for_process(marker)
         assert job_pid not in pids
         await again.stop("svc")

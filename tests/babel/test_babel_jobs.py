@@ -7,11 +7,10 @@ import time
 
 import grpc
 import pytest
+from babel_support import Client, processes_matching, sh_job, wait_for_process
 
 from bv_core.jobs import Finished, Pending, Running, Stopped
 from bv_core.proto.babel.v1 import babel_pb2 as pb
-
-from .conftest import Client, processes_matching, sh_job
 
 
 async def test_needs_and_wait_for_run_in_order(client: Client) -> None:
@@ -72,7 +71,7 @@ async def test_stop_sends_the_configured_signal(client: Client, marker: str) -> 
     body = f"trap 'echo got USR1; exit 0' USR1; sleep 1000.{marker} & wait"
     await client.run("usr1", sh_job(body, shutdown_signal="SIGUSR1", shutdown_timeout_secs=20))
     await client.wait_status("usr1", Running)
-    await _wait_for_process(marker)
+    await wait_for_process(marker)
     started = time.monotonic()
     await client.stop("usr1")
     assert time.monotonic() - started < 10  # it obeyed the signal: no wait for the 20 s timeout
@@ -86,7 +85,7 @@ async def test_stop_kills_after_shutdown_timeout(client: Client, marker: str) ->
     # The shell ignores SIGTERM; only the SIGKILL after shutdown_timeout ends it.
     body = f"trap '' TERM; sleep 1000.{marker}; sleep 1000.{marker}"
     await client.run("stubborn", sh_job(body, shutdown_timeout_secs=1))
-    await _wait_for_process(marker)
+    await wait_for_process(marker)
     started = time.monotonic()
     await client.stop("stubborn")
     elapsed = time.monotonic() - started
@@ -98,7 +97,7 @@ async def test_stop_kills_after_shutdown_timeout(client: Client, marker: str) ->
 async def test_skip_lets_dependents_proceed(client: Client, marker: str) -> None:
     await client.run("slow", sh_job(f"sleep 1000.{marker}", shutdown_timeout_secs=2))
     await client.run("after", sh_job("echo ran", needs=["slow"]))
-    await _wait_for_process(marker)
+    await wait_for_process(marker)
     await client.stub.SkipJob(pb.JobName(name="slow"), timeout=15)
     assert (await client.info("slow")).status == Finished(0, "Skipped")
     assert (await client.wait_status("after", Finished)).status == Finished(0, "")
@@ -116,13 +115,3 @@ async def test_background_children_do_not_outlive_the_job(client: Client, marker
     await client.wait_status("forker", Finished)
     await asyncio.sleep(0.2)
     assert processes_matching(f"1000.{marker}") == []
-
-
-async def _wait_for_process(marker: str, timeout: float = 10) -> list[int]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pids = processes_matching(f"1000.{marker}")
-        if pids:
-            return pids
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no process with marker {marker} appeared")
