@@ -60,6 +60,21 @@ CASES: list[tuple[str, Any]] = [
         [0.0, 1.0, math.atan2(1.0, 1.0), 5.0],
     ),
     ("[180.0.to_radians(), PI().to_degrees()]", [math.pi, 180.0]),
+    (
+        "[0.5.tan(), 0.5.sinh(), 0.5.cosh(), 0.5.tanh(), 0.5.asin(), 0.5.acos(), 0.5.asinh(),"
+        " 1.5.acosh()]",
+        [
+            math.tan(0.5),
+            math.sinh(0.5),
+            math.cosh(0.5),
+            math.tanh(0.5),
+            math.asin(0.5),
+            math.acos(0.5),
+            math.asinh(0.5),
+            math.acosh(1.5),
+        ],
+    ),
+    ("[2.0.asin().is_nan(), 0.5.acosh().is_nan()]", [True, True]),
     ("[1.0.is_nan, 1.0.is_finite(), 1.0.is_infinite]", [False, True, False]),
     ("(-1.0).sqrt().is_nan()", True),
     ("0.0.ln().is_infinite()", True),
