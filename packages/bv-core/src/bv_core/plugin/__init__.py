@@ -50,6 +50,7 @@ from ._host import RestRequest as RestRequest
 from ._host import ShResult as ShResult
 from ._host import StaticHost as StaticHost
 from ._host import linter_node_env as linter_node_env
+from ._host import node_env_from_obj as node_env_from_obj
 from ._http import HttpPluginHost as HttpPluginHost
 from ._plugin import MAIN_FILE as MAIN_FILE
 from ._plugin import ApiGeneration as ApiGeneration
@@ -63,7 +64,7 @@ __all__ = [
     "PluginCallError", "PluginConfig", "PluginConfigError", "PluginError", "PluginHost",
     "PluginLimitError", "PluginLoadError", "ProtocolStatus", "RestRequest", "RestartConfig",
     "RhaiPlugin", "Service", "ShResult", "StaticHost", "Task", "Upload", "bind_host",
-    "build_job_config", "build_service_job_config", "linter_node_env", "plugin_config_from_json",
+    "build_job_config", "build_service_job_config", "linter_node_env", "node_env_from_obj", "plugin_config_from_json",
     "plugin_config_from_value", "plugin_config_to_json", "plugin_config_to_value",
     "run_default_init", "run_default_upload",
 ]

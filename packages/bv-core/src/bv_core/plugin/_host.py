@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import msgspec
 
+from ..errors import InvalidInput
 from ..jobs import JobConfig, JobInfo, Pending
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ __all__ = [
     "ShResult",
     "StaticHost",
     "linter_node_env",
+    "node_env_from_obj",
 ]
 
 # The original's NODE_REQUEST_TIMEOUT: used when a script gives no timeout.
@@ -302,10 +305,28 @@ class LinterHost:
 
 
 class StaticHost(LinterHost):
-    """The linter's answers, with a given node environment and parameters (for ``config``)."""
+    """The linter's answers, with a given node environment and parameters (for ``config``).
 
-    def __init__(self, node_env: NodeEnv, node_params: dict[str, str] | None = None) -> None:
-        super().__init__(node_env, node_params)
+    ``node_env`` may be a NodeEnv or a (possibly partial) mapping of its fields; missing
+    fields keep the linter's stand-in values.
+    """
+
+    def __init__(
+        self, node_env: NodeEnv | Mapping[str, Any], node_params: Mapping[str, str] | None = None
+    ) -> None:
+        env = node_env if isinstance(node_env, NodeEnv) else node_env_from_obj(node_env, "node env")
+        super().__init__(env, dict(node_params or {}))
+
+
+def node_env_from_obj(obj: Any, source: str, base: NodeEnv | None = None) -> NodeEnv:
+    """A NodeEnv from a JSON-like mapping; missing fields come from ``base`` (or the stand-in)."""
+    if not isinstance(obj, Mapping):
+        raise InvalidInput(f"{source}: expected a JSON object with node_env fields")
+    merged = (base or linter_node_env()).to_value() | dict(obj)
+    try:
+        return msgspec.convert(merged, NodeEnv)
+    except msgspec.ValidationError as err:
+        raise InvalidInput(f"{source}: invalid node env: {err}") from err
 
 
 def _pending_info() -> JobInfo:

@@ -112,9 +112,10 @@ class RhaiPlugin:
             raise PluginLoadError(f"Rhai syntax error: {err}") from err
 
     def _legacy_source(self, source: str) -> str:
-        """Shims for plugins of the older API, added without moving any original position.
+        """Shims for plugins of the older API, added without moving any line.
 
-        * ``BLOCKCHAIN_DATA_PATH`` is defined before the script's first line (on that line).
+        * ``BLOCKCHAIN_DATA_PATH`` is defined before the script's first statement, on line 1
+          (so only columns of line 1 shift, and only in scripts that read that variable).
         * A helper function appended at the end returns the legacy constants, which
           ``global::`` makes visible from functions after the top level has run.
         """

@@ -15,17 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import msgspec
-
 from ..errors import BvError, InvalidInput
 from ..rhai import Engine
 from ..rhai._errors import RhaiError
 from ._errors import PluginConfigError
-from ._host import LinterHost, NodeEnv, linter_node_env
+from ._host import LinterHost, NodeEnv, linter_node_env, node_env_from_obj
 from ._plugin import RhaiPlugin
 from ._scan import node_params_keys
 
-__all__ = ["Finding", "LintContext", "lint", "lint_context", "node_env_from_obj"]
+__all__ = ["DEPRECATED_API", "Finding", "LintContext", "lint", "lint_context"]
 
 DEPRECATED_API = "Deprecated API used: missing plugin_config function"
 
@@ -48,17 +46,6 @@ class LintContext:
     node_env: NodeEnv
     params: dict[str, str]
     declared: frozenset[str]
-
-
-def node_env_from_obj(obj: Any, source: str, base: NodeEnv | None = None) -> NodeEnv:
-    """A NodeEnv from a JSON object; missing fields come from ``base`` (the linter's stand-in)."""
-    if not isinstance(obj, dict):
-        raise InvalidInput(f"{source}: expected a JSON object with node_env fields")
-    merged = (base or linter_node_env()).to_value() | obj
-    try:
-        return msgspec.convert(merged, NodeEnv)
-    except msgspec.ValidationError as err:
-        raise InvalidInput(f"{source}: invalid node env: {err}") from err
 
 
 def _params_from_obj(obj: Any, source: str) -> dict[str, str]:
