@@ -115,3 +115,13 @@ async def test_background_children_do_not_outlive_the_job(client: Client, marker
     await client.wait_status("forker", Finished)
     await asyncio.sleep(0.2)
     assert processes_matching(f"1000.{marker}") == []
+
+
+async def test_run_as_switches_user_and_groups(client: Client) -> None:
+    await client.run("as_nobody", sh_job("id -u; id -G", run_as="nobody"))
+    assert (await client.wait_status("as_nobody", Finished)).status == Finished(0, "")
+    uid, groups = (client.root / "var/lib/babel/jobs/as_nobody/logs").read_text().split("\n")[:2]
+    assert uid == "65534" and "0" not in groups.split()
+    await client.run("as_ghost", sh_job("true", run_as="no_such_user_x"))
+    info = await client.wait_status("as_ghost", Finished)
+    assert info.status == Finished(None, "cant run as a 'no_such_user_x': user not found")

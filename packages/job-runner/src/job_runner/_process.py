@@ -16,13 +16,13 @@ import signal
 import subprocess
 from typing import Final
 
-from bv_core.jobs import JobPaths, ProcessRef
+from bv_core.jobs import JobPaths, ProcessRef, shell_argv
 
 from ._exceptions import SpawnError
 from ._logs import LogSink
 from ._proctable import descendants, group_members, kill_pids, snapshot
 
-__all__ = ["ShellExit", "ShellProcess", "become_subreaper", "previous_run_pids", "shell_argv", "trim_body"]
+__all__ = ["ShellExit", "ShellProcess", "become_subreaper", "previous_run_pids"]
 
 _PR_SET_CHILD_SUBREAPER: Final = 36
 
@@ -30,21 +30,6 @@ _PR_SET_CHILD_SUBREAPER: Final = 36
 def become_subreaper() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-
-def trim_body(body: str) -> str:
-    """The original's bv_shell trim: whitespace, a trailing `\\`, whitespace, a trailing `&&`."""
-    body = body.strip()
-    body = body.removesuffix("\\").strip()
-    return body.removesuffix("&&").strip()
-
-
-def shell_argv(body: str) -> list[str]:
-    """``sh -c body``, or ``su - $BV_USER -c body`` when BV_USER is set (babel-plugin.md §3.3)."""
-    user = os.environ.get("BV_USER")
-    if user:
-        return ["su", "-", user, "-c", trim_body(body)]
-    return ["sh", "-c", trim_body(body)]
 
 
 class ShellExit:
@@ -72,17 +57,23 @@ class ShellProcess:
 
     def spawn(self) -> None:
         user: int | None = None
+        group: int | None = None
+        groups: list[int] | None = None
         if self._run_as is not None:
             try:
-                user = pwd.getpwnam(self._run_as).pw_uid
+                entry = pwd.getpwnam(self._run_as)
             except KeyError:
                 raise SpawnError(f"cant run as a '{self._run_as}': user not found", fatal=True) from None
+            # uid alone would leave the job in root's groups: drop those too.
+            user, group = entry.pw_uid, entry.pw_gid
+            groups = os.getgrouplist(self._run_as, entry.pw_gid)
         self._close_reader()
         read_fd, write_fd = os.pipe()
         try:
             self._proc = subprocess.Popen(
-                shell_argv(self._body), stdin=subprocess.DEVNULL, stdout=write_fd,
-                stderr=write_fd, start_new_session=True, user=user, close_fds=True,
+                shell_argv(self._body, os.environ.get("BV_USER")), stdin=subprocess.DEVNULL, stdout=write_fd,
+                stderr=write_fd, start_new_session=True, user=user, group=group, extra_groups=groups,
+                close_fds=True,
             )
         except OSError as exc:
             os.close(read_fd)
