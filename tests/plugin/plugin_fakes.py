@@ -192,7 +192,7 @@ class FakeNodeServer:
                     self._answer({"jsonrpc": "2.0", "id": doc.get("id"), "result": spec})
 
             def do_GET(self) -> None:  # noqa: N802
-                outer.requests.append({"path": self.path})
+                outer.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
                 self._answer(outer.rest.get(self.path, (404, "{}")))
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

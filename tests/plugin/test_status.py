@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 from plugin_fakes import EXAMPLES, FakeNodeServer, HttpHost, job_info
@@ -144,3 +145,31 @@ def test_unreachable_node_is_a_clear_error() -> None:
     plugin = RhaiPlugin(EXAMPLES / "ethereum", host)
     with pytest.raises(PluginCallError, match=rf"Rhai function 'height' returned error: .*request to http://127.0.0.1:{port}"):
         plugin.height()
+
+
+def test_request_shapes_reach_the_server(tmp_path: Path) -> None:
+    (tmp_path / "main.rhai").write_text("""
+const URL = "http://127.0.0.1:8545";
+fn rest() {
+    let r = run_rest(#{url: global::URL + "/health?x=1", headers: #{"x-api-key": "k1"}}, 3);
+    `${r.status_code}:${r.body}`
+}
+fn jrpc() {
+    let r = run_jrpc(#{host: global::URL, method: "m", params: #{a: 1}, headers: #{"x-api-key": "k2"}}, 3);
+    r.expect(|code| code >= 200 && code < 300).result
+}
+fn missing() { run_rest(#{url: global::URL + "/nope"}).expect(200) }
+""")
+    with FakeNodeServer() as server:
+        server.rest["/health?x=1"] = (200, "ok")
+        server.jrpc["m"] = "done"
+        plugin = RhaiPlugin(tmp_path, HttpHost({8545: server.port}))
+        assert plugin.call_custom_method("rest", "") == "200:ok"
+        assert plugin.call_custom_method("jrpc", "") == "done"
+        with pytest.raises(PluginCallError, match="404"):
+            plugin.call_custom_method("missing", "")
+    post = next(r for r in server.requests if "doc" in r)
+    assert post["doc"] == {"jsonrpc": "2.0", "id": 0, "method": "m", "params": {"a": 1}}
+    assert post["headers"]["x-api-key"] == "k2"
+    get = next(r for r in server.requests if r.get("path") == "/health?x=1")
+    assert get["headers"]["x-api-key"] == "k1"
