@@ -1,0 +1,145 @@
+"""The CLI's side of the daemon's local API: a gRPC channel on the daemon's Unix socket.
+
+Every call goes through `DaemonClient.call` / `DaemonClient.stream`, which translate gRPC
+statuses into `CliError`s with one-line operator messages, so no grpc type reaches a command.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import grpc
+
+from bv_core.errors import BvError
+from bv_core.proto.blockvisor.internal.v1 import service_pb2_grpc
+
+__all__ = ["CliError", "DaemonClient", "UsageError", "daemon_pid_from_socket"]
+
+# Unary requests; long node actions are streams and have their own, larger bound.
+DEFAULT_TIMEOUT: Final = 30.0
+STREAM_TIMEOUT: Final = 900.0
+
+
+class CliError(BvError):
+    """A failed command: ``str(err)`` goes to stderr as one line, the process exits ``exit_code``."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class UsageError(CliError):
+    """The command line itself is wrong (exit code 2, like click's own usage errors)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=2)
+
+
+def _unreachable(path: Path) -> CliError:
+    return CliError(f"cannot reach blockvisord at {path}: is it running? (bv start)")
+
+
+class DaemonClient:
+    """One channel to blockvisord; ``subject`` names what a NOT_FOUND refers to."""
+
+    def __init__(self, socket_path: Path) -> None:
+        self.socket_path = socket_path
+        self._channel: grpc.Channel | None = None
+        self._stub: Any = None
+
+    @property
+    def stub(self) -> Any:
+        if self._stub is None:
+            if not self.socket_path.exists():
+                raise _unreachable(self.socket_path)
+            self._channel = grpc.insecure_channel(f"unix://{self.socket_path}")
+            self._stub = service_pb2_grpc.BlockvisorServiceStub(self._channel)
+        return self._stub
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+            self._stub = None
+
+    def call(self, method: str, request: Any, *, subject: str | None = None,
+             timeout: float | None = DEFAULT_TIMEOUT) -> Any:
+        """Unary RPC ``method`` with errors translated (``subject``: the node or job asked for)."""
+        rpc: Callable[..., Any] = getattr(self.stub, method)
+        try:
+            return rpc(request, timeout=timeout)
+        except grpc.RpcError as err:
+            raise self.translate(err, subject) from None
+
+    def stream(self, method: str, request: Any, *, subject: str | None = None,
+               timeout: float | None = STREAM_TIMEOUT) -> Iterator[Any]:
+        """Server-streaming RPC ``method``; yields messages, errors translated."""
+        rpc: Callable[..., Any] = getattr(self.stub, method)
+        try:
+            yield from rpc(request, timeout=timeout)
+        except grpc.RpcError as err:
+            raise self.translate(err, subject) from None
+
+    def is_up(self) -> bool:
+        """True when the daemon answers GetDaemonInfo (whatever its readiness)."""
+        from bv_core.proto.blockvisor.internal.v1 import daemon_pb2
+
+        try:
+            self.call("GetDaemonInfo", daemon_pb2.GetDaemonInfoRequest(), timeout=3.0)
+        except CliError:
+            self.close()
+            return False
+        return True
+
+    def translate(self, err: grpc.RpcError, subject: str | None) -> CliError:
+        code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
+        details = (err.details() if hasattr(err, "details") else None) or ""
+        return status_message(code, details, subject, self.socket_path)
+
+
+def status_message(code: grpc.StatusCode, details: str, subject: str | None,
+                   socket_path: Path) -> CliError:
+    """One operator line for a gRPC status (the daemon's own text wins when it sent one)."""
+    if code == grpc.StatusCode.UNAVAILABLE:
+        # grpc's own connection failures vs. the daemon saying it is not ready (starting/updating).
+        transport = ("connect" in details.lower() or "socket" in details.lower()
+                     or not socket_path.exists())
+        if transport:
+            return _unreachable(socket_path)
+        return CliError(f"blockvisord is not ready: {details or 'try again shortly'}")
+    if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return CliError(f"blockvisord at {socket_path} did not answer in time")
+    if code == grpc.StatusCode.NOT_FOUND:
+        if details:
+            return CliError(details)
+        return CliError(f"node `{subject}` not found" if subject else "not found")
+    if code == grpc.StatusCode.INVALID_ARGUMENT:
+        return CliError(details or "invalid argument")
+    if code == grpc.StatusCode.CANCELLED:
+        return CliError("cancelled")
+    if code == grpc.StatusCode.UNIMPLEMENTED:
+        return CliError(f"blockvisord does not support this request: {details or 'unimplemented'}")
+    return CliError(details or f"blockvisord failed: {code.name.lower()}")
+
+
+def daemon_pid_from_socket(path: Path) -> int | None:
+    """Pid of the process listening on ``path`` (SO_PEERCRED), None when nobody listens.
+
+    The local API has no shutdown RPC: `bv stop` signals the process that owns the socket,
+    which needs no pid file that could be stale.
+    """
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(2.0)
+        sock.connect(str(path))
+        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    pid, _uid, _gid = struct.unpack("3i", creds)
+    return pid if pid > 0 else None
