@@ -36,6 +36,12 @@ def test_example_lints_clean(name: str) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
+def test_strict_lint_flags_the_older_api_only() -> None:
+    result = run("lint", "--strict", str(EXAMPLES / "legacy"))
+    assert (result.returncode, result.stdout) == (1, "Deprecated API used: missing plugin_config function\n")
+    assert run("lint", "--strict", str(EXAMPLES / "cosmos")).returncode == 0
+
+
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_example_config_renders_for_every_variant(name: str, tmp_path: Path) -> None:
     meta = load_image_metadata(EXAMPLES / name / "babel.yaml")

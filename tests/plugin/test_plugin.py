@@ -88,6 +88,7 @@ def test_generations_and_capabilities(tmp_path: Path) -> None:
     assert plugin.call_method("echo", "hi") == "hi"
     assert plugin.call_method("height") == "5"
     assert lint(tmp_path) == []
+    assert [str(f) for f in lint(tmp_path, strict=True)] == [DEPRECATED_API]
 
 
 def test_custom_method_rules(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, final
 
 import msgspec
 import orjson
@@ -76,6 +76,7 @@ _DOWNLOADING = ProtocolStatus("downloading", "neutral")
 _STARTING = ProtocolStatus("starting", "neutral")
 
 
+@final
 class RhaiPlugin:
     """The plugin of one node: ``plugin_dir`` holds ``main.rhai`` and the modules it imports."""
 

@@ -13,14 +13,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, final
 
 from ..errors import BvError, InvalidInput
 from ..rhai import Engine
 from ..rhai._errors import RhaiError
 from ._errors import PluginConfigError
 from ._host import LinterHost, NodeEnv, linter_node_env, node_env_from_obj
-from ._plugin import RhaiPlugin
+from ._plugin import ApiGeneration, RhaiPlugin
 from ._scan import node_params_keys
 
 __all__ = ["DEPRECATED_API", "Finding", "LintContext", "lint", "lint_context"]
@@ -28,6 +28,7 @@ __all__ = ["DEPRECATED_API", "Finding", "LintContext", "lint", "lint_context"]
 DEPRECATED_API = "Deprecated API used: missing plugin_config function"
 
 
+@final
 @dataclass(frozen=True)
 class Finding:
     """One problem; ``str()`` is the line the CLI prints (the original's message text)."""
@@ -39,6 +40,7 @@ class Finding:
         return self.message
 
 
+@final
 @dataclass(frozen=True)
 class LintContext:
     """What the plugin sees: node environment, parameters, and the declared property keys."""
@@ -94,8 +96,15 @@ def lint(
     babel_yaml: str | os.PathLike[str] | None = None,
     node_env: Mapping[str, Any] | None = None,
     params: Mapping[str, Any] | None = None,
+    *,
+    strict: bool = False,
 ) -> list[Finding]:
-    """Lint the plugin in ``plugin_dir``; an empty list means clean."""
+    """Lint the plugin in ``plugin_dir``; an empty list means clean.
+
+    As in 2.16.4 (what today's images are checked with), a legacy ``PLUGIN_CONFIG``
+    constant satisfies the deprecated-API check. ``strict`` applies HEAD's rule instead:
+    only ``fn plugin_config()`` does, so old-style constants draw the warning too.
+    """
     directory = Path(plugin_dir)
     try:
         ctx = lint_context(
@@ -116,7 +125,9 @@ def lint(
     except (BvError, RhaiError) as err:
         return [Finding("error", str(err))]
     findings: list[Finding] = []
-    if plugin.config is None:
+    if plugin.config is None or (
+        strict and plugin.api_generation is not ApiGeneration.PLUGIN_CONFIG_FN
+    ):
         findings.append(Finding("warning", DEPRECATED_API))
     findings.extend(_undefined_properties(directory, ctx.declared))
     return findings

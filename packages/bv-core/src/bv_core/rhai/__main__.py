@@ -2,6 +2,7 @@
 
     python -m bv_core.rhai eval FILE
     python -m bv_core.rhai lint DIR [--babel-yaml PATH] [--env ENV.json] [--params PARAMS.json]
+                                    [--strict]
     python -m bv_core.rhai config DIR --env ENV.json [--params PARAMS.json] [--babel-yaml PATH]
 
 ``eval`` prints the script's final value as JSON. ``lint`` prints one line per finding and
@@ -51,7 +52,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 
     env = _read_json(args.env, "env") if args.env else None
     params = _read_json(args.params, "params") if args.params else None
-    findings = lint(Path(args.dir), args.babel_yaml, env, params)
+    findings = lint(Path(args.dir), args.babel_yaml, env, params, strict=args.strict)
     for finding in findings:
         sys.stdout.write(f"{finding}\n")
     return 1 if findings else 0
@@ -88,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     p_lint.add_argument("--babel-yaml", help="image metadata (default: DIR/babel.yaml)")
     p_lint.add_argument("--env", help="node env JSON (default: the linter's stand-in)")
     p_lint.add_argument("--params", help="node params JSON (default: property defaults)")
+    p_lint.add_argument(
+        "--strict", action="store_true",
+        help="also warn about the older PLUGIN_CONFIG/BASE_CONFIG constants (HEAD's rule)",
+    )
     p_lint.set_defaults(run=_cmd_lint)
     p_config = sub.add_parser("config", help="print the plugin's configuration as JSON")
     p_config.add_argument("dir")
