@@ -2,7 +2,7 @@
 
     BvError
     └── RhaiError                 anything the engine reports about a script
-        ├── RhaiParseError        the source does not compile (InvalidInput: the script is wrong)
+        ├── RhaiParseError        the source does not compile (also an InvalidInput)
         ├── RhaiRuntimeError      evaluation failed (unknown function, bad index, thrown value...)
         │   └── RhaiLimitError    a sandbox limit stopped the script (operations, depth, size, time)
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import BvError
+from ..errors import BvError, InvalidInput
 
 __all__ = [
     "Position",
@@ -67,7 +67,7 @@ class RhaiError(BvError):
         return text
 
 
-class RhaiParseError(RhaiError):
+class RhaiParseError(RhaiError, InvalidInput):
     """The script has a syntax error (or breaks a parse-time limit such as expression depth)."""
 
 
