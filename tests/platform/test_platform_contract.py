@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -23,43 +24,54 @@ from bv_daemon.platform.base import (
 from bv_daemon.platform.bwrap import BwrapPlatform
 from tests.support.rootfs import build_busybox_rootfs
 
-MakeMachine = Callable[[], Machine]
 
-
-@pytest.fixture(params=[pytest.param("bwrap", marks=pytest.mark.root), "apptainer"])
-async def make_machine(
-    request: pytest.FixtureRequest, make_spec: Callable[..., MachineSpec], tmp_path: Path
-) -> AsyncIterator[MakeMachine]:
+@dataclass
+class Backend:
     platform: Platform
-    if request.param == "bwrap":
-        platform = BwrapPlatform()
-    else:
-        request.getfixturevalue("fake_apptainer")
-        platform = ApptainerPlatform()
+    new_platform: Callable[[], Platform]  # a fresh backend object, as after a daemon restart
+    images: dict[str, Path]
+    make_spec: Callable[..., MachineSpec]
+    made: list[Machine] = field(default_factory=list)
 
-    # An image whose babel is a busybox shell loop that exits on SIGTERM.
-    image = build_busybox_rootfs(tmp_path / "image")
+    def make(self, image: str = "v1") -> Machine:
+        spec = self.make_spec(rootfs_source=self.images[image], babel_command=("/usr/bin/babel",))
+        m = self.platform.machine(spec)
+        self.made.append(m)
+        return m
+
+
+def _image(path: Path, version: str) -> Path:
+    """A busybox image whose babel is a shell loop that exits on SIGTERM."""
+    image = build_busybox_rootfs(path)
     (image / "usr" / "bin").mkdir(parents=True, exist_ok=True)
     babel = image / "usr" / "bin" / "babel"
     babel.write_text("#!/bin/sh\ntrap 'exit 0' TERM\nwhile :; do sleep 0.1; done\n")
     babel.chmod(0o755)
+    (image / "etc" / "image-version").write_text(version)
+    return image
 
-    made: list[Machine] = []
 
-    def make() -> Machine:
-        m = platform.machine(make_spec(rootfs_source=image, babel_command=("/usr/bin/babel",)))
-        made.append(m)
-        return m
-
+@pytest.fixture(params=[pytest.param("bwrap", marks=pytest.mark.root), "apptainer"])
+async def backend(
+    request: pytest.FixtureRequest, make_spec: Callable[..., MachineSpec], tmp_path: Path
+) -> AsyncIterator[Backend]:
+    new_platform: Callable[[], Platform]
+    if request.param == "bwrap":
+        new_platform = BwrapPlatform
+    else:
+        request.getfixturevalue("fake_apptainer")
+        new_platform = ApptainerPlatform
+    images = {v: _image(tmp_path / f"image-{v}", v) for v in ("v1", "v2")}
+    b = Backend(new_platform(), new_platform, images, make_spec)
     try:
-        yield make
+        yield b
     finally:
-        for m in made:
+        for m in b.made:
             await m.delete()
 
 
-async def test_lifecycle(make_machine: MakeMachine) -> None:
-    m = make_machine()
+async def test_lifecycle(backend: Backend) -> None:
+    m = backend.make()
     assert not await m.exists()
     assert (await m.state()).status is MachineStatus.STOPPED
     with pytest.raises(MachineNotFound):
@@ -91,7 +103,9 @@ async def test_lifecycle(make_machine: MakeMachine) -> None:
     assert again.status is MachineStatus.RUNNING and again.pid != running.pid
 
     # A new backend object (daemon restart) attaches to the running machine.
-    assert (await m.attach()).pid == again.pid
+    attached = backend.new_platform().machine(m.spec)
+    assert (await attached.attach()).pid == again.pid
+    assert (await attached.exec(["echo", "hi"])).stdout == b"hi\n"
 
     await m.delete()
     assert not await m.exists()
@@ -100,8 +114,8 @@ async def test_lifecycle(make_machine: MakeMachine) -> None:
     await m.delete()  # idempotent
 
 
-async def test_failed_machine_recovers(make_machine: MakeMachine) -> None:
-    m = make_machine()
+async def test_failed_machine_recovers(backend: Backend) -> None:
+    m = backend.make()
     await m.create()
     await m.start()
     pid = (await m.state()).pid
@@ -118,3 +132,37 @@ async def test_failed_machine_recovers(make_machine: MakeMachine) -> None:
     assert (await m.state()).status is MachineStatus.RUNNING
     await m.stop(timeout=10)
     assert (await m.state()).status is MachineStatus.STOPPED
+
+
+async def test_upgrade_keeps_data_and_rolls_back(backend: Backend) -> None:
+    m = backend.make("v1")
+    old = m.spec
+    new = replace(old, rootfs_source=backend.images["v2"])
+    version = old.rootfs_dir / "etc" / "image-version"
+    await m.create()
+    old.data_dir.joinpath("blocks").write_text("12345")
+    await m.start()
+    with pytest.raises(MachineStateError, match="running"):
+        await m.upgrade_rootfs(new)
+    await m.stop(timeout=10)
+
+    await m.upgrade_rootfs(new)
+    assert version.read_text() == "v2" and m.spec == new
+    await m.upgrade_rootfs(new)  # repeated after a crash: same outcome, first backup kept
+    await m.start()
+    assert (await m.state()).status is MachineStatus.RUNNING
+    await m.stop(timeout=10)
+
+    await m.rollback_rootfs(old)
+    assert version.read_text() == "v1" and m.spec == old
+    await m.rollback_rootfs(old)  # idempotent
+    await m.start()
+    assert (await m.state()).status is MachineStatus.RUNNING
+    await m.stop(timeout=10)
+
+    await m.upgrade_rootfs(new)
+    await m.commit_rootfs()
+    assert not [p for p in old.node_dir.iterdir() if p.name.endswith("_backup")]
+    await m.rollback_rootfs(old)  # nothing to roll back to any more: stays on v2
+    assert version.read_text() == "v2"
+    assert old.data_dir.joinpath("blocks").read_text() == "12345"

@@ -40,6 +40,7 @@ from bv_daemon.platform.base import (
     DATA_MOUNT_POINT,
     NODE_ENV_PATH,
     ExecResult,
+    InvalidSpec,
     Machine,
     MachineNotFound,
     MachineSpec,
@@ -190,7 +191,9 @@ class ApptainerMachine(Machine):
     async def _is_built(self) -> bool:
         if not self.spec.rootfs_dir.is_dir():
             return False
-        res = await run(inspect_cmd(self.spec, self.config), what=self._what("inspect"), check=False)
+        res = await run(
+            inspect_cmd(self.spec, self.config), what=self._what("inspect"), check=False
+        )
         if res.exit_code != 0:
             return False
         try:
@@ -202,7 +205,9 @@ class ApptainerMachine(Machine):
     async def _build(self) -> None:
         self.spec.node_dir.mkdir(parents=True, exist_ok=True)
         if not await self._is_built():
-            await run(build_cmd(self.spec, self.config), what=self._what("build"), timeout=BUILD_TIMEOUT)
+            await run(
+                build_cmd(self.spec, self.config), what=self._what("build"), timeout=BUILD_TIMEOUT
+            )
         for d in (DATA_MOUNT_POINT.lstrip("/"), "run/systemd/journal", "var/lib/babel"):
             (self.spec.rootfs_dir / d).mkdir(parents=True, exist_ok=True)
 
@@ -251,7 +256,11 @@ class ApptainerMachine(Machine):
         if self._container_pid() is None:
             self.pid_file.unlink(missing_ok=True)
             self._write_node_files()
-            await run(instance_run_cmd(self.spec, self.config), what=self._what("instance run"), timeout=120)
+            await run(
+                instance_run_cmd(self.spec, self.config),
+                what=self._what("instance run"),
+                timeout=120,
+            )
             if self._container_pid() is None:
                 await self._pid_from_list()
             await self._arp_ping()
@@ -268,9 +277,13 @@ class ApptainerMachine(Machine):
 
     async def _arp_ping(self) -> None:
         # Forces an ARP table update on the bridge (2.16); the image may lack ping: warn only.
-        res = await run(arp_ping_cmd(self.spec, self.config), what=self._what("arp ping"), check=False)
+        res = await run(
+            arp_ping_cmd(self.spec, self.config), what=self._what("arp ping"), check=False
+        )
         if res.exit_code != 0:
-            log.warning("ARP table update for node '%s' failed: exit %d", self.spec.name, res.exit_code)
+            log.warning(
+                "ARP table update for node '%s' failed: exit %d", self.spec.name, res.exit_code
+            )
 
     async def _start_babel(self) -> None:
         argv = babel_start_cmd(self.spec, self.config)
@@ -303,13 +316,21 @@ class ApptainerMachine(Machine):
             await wait_gone(babel, 10.0)
         self.babel_pid_file.unlink(missing_ok=True)
         if self._container_pid() is not None:
-            res = await run(instance_stop_cmd(self.spec, self.config), what=self._what("instance stop"), check=False)
+            res = await run(
+                instance_stop_cmd(self.spec, self.config),
+                what=self._what("instance stop"),
+                check=False,
+            )
             if res.exit_code != 0 and await self._listed():
-                raise PlatformError(self._what(f"apptainer instance stop failed (exit {res.exit_code})"))
+                raise PlatformError(
+                    self._what(f"apptainer instance stop failed (exit {res.exit_code})")
+                )
         self.pid_file.unlink(missing_ok=True)
 
     async def _listed(self) -> bool:
-        res = await run(instance_list_cmd(self.spec, self.config), what=self._what("instance list"), check=False)
+        res = await run(
+            instance_list_cmd(self.spec, self.config), what=self._what("instance list"), check=False
+        )
         with contextlib.suppress(ValueError, KeyError, TypeError):
             return bool(json.loads(res.stdout)["instances"])
         return False
@@ -344,6 +365,45 @@ class ApptainerMachine(Machine):
             if self._container_pid() is None and babels is not None:
                 kill(babels, signal.SIGKILL)  # a babel outliving its instance is stale
             await self._start()
+
+    # -- upgrade --------------------------------------------------------------------------------
+    @property
+    def _backup_dir(self) -> Path:
+        return self.spec.node_dir / "rootfs_backup"
+
+    async def _require_stopped(self, action: str, spec: MachineSpec) -> None:
+        if (spec.node_id, spec.node_dir) != (self.spec.node_id, self.spec.node_dir):
+            raise InvalidSpec(self._what(f"new spec is for node {spec.node_id}"))
+        if self._container_pid() is not None:
+            raise MachineStateError(self._what(f"cannot {action} a running machine"))
+
+    async def upgrade_rootfs(self, spec: MachineSpec) -> None:
+        async with self._lock:
+            await self._require_stopped("upgrade", spec)
+            if self._backup_dir.exists():
+                # An interrupted upgrade: the first backup is the one to keep.
+                shutil.rmtree(self.spec.rootfs_dir, ignore_errors=True)
+            elif self.spec.rootfs_dir.exists():
+                self.spec.rootfs_dir.rename(self._backup_dir)
+            else:
+                raise MachineNotFound(self._what("machine not created"))
+            self.spec = spec
+            await self._build()
+            self._write_node_files()
+
+    async def rollback_rootfs(self, spec: MachineSpec) -> None:
+        async with self._lock:
+            await self._require_stopped("roll back", spec)
+            self.spec = spec
+            if self._backup_dir.exists():
+                shutil.rmtree(spec.rootfs_dir, ignore_errors=True)
+                self._backup_dir.rename(spec.rootfs_dir)
+            if await self.exists():
+                self._write_node_files()
+
+    async def commit_rootfs(self) -> None:
+        async with self._lock:
+            shutil.rmtree(self._backup_dir, ignore_errors=True)
 
     async def exec(
         self, argv: Sequence[str], *, timeout: float = 30.0, input: bytes | None = None

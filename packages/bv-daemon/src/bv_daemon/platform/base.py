@@ -15,6 +15,10 @@ Lifecycle (every call is idempotent; running one twice is harmless):
     await machine.state()                 Running / Stopped / Failed (+ pid, reason)
     await machine.recover()               bring a Failed machine back to Running
     await machine.exec(argv)              run a command inside the running container
+    await machine.upgrade_rootfs(new)     (stopped) new image, old rootfs kept as a backup
+    await machine.rollback_rootfs(old) / commit_rootfs()
+
+`machine.spec` may be replaced while the machine is stopped (new limits, IP); start() applies it.
 
 Errors:
 
@@ -227,6 +231,21 @@ class Machine(abc.ABC):
         self, argv: Sequence[str], *, timeout: float = 30.0, input: bytes | None = None
     ) -> ExecResult:
         """Runs argv inside the running container (its namespaces, root and cgroup)."""
+
+    # -- upgrade to a new image version (the nodes manager journals the steps) -------------------
+    @abc.abstractmethod
+    async def upgrade_rootfs(self, spec: MachineSpec) -> None:
+        """Stopped machines only: keeps the current rootfs as `rootfs_backup` and builds the one
+        for `spec` (same node, new image); the machine uses `spec` from then on. Repeating it
+        after a crash rebuilds the new rootfs and keeps the first backup. data_dir is untouched."""
+
+    @abc.abstractmethod
+    async def rollback_rootfs(self, spec: MachineSpec) -> None:
+        """Stopped machines only: restores the backup and goes back to `spec` (the old one)."""
+
+    @abc.abstractmethod
+    async def commit_rootfs(self) -> None:
+        """Drops the backup once the upgraded node is known good; a no-op without one."""
 
     async def exists(self) -> bool:
         """True once create() has run and delete() has not."""

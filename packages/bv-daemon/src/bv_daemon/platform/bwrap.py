@@ -52,6 +52,7 @@ from bv_daemon.platform.base import (
     DATA_MOUNT_POINT,
     NODE_ENV_PATH,
     ExecResult,
+    InvalidSpec,
     Machine,
     MachineNotFound,
     MachineSpec,
@@ -79,21 +80,34 @@ class BwrapPlatform(Platform):
 
     name = "bwrap"
 
-    def __init__(self, *, cgroup_parent: str = "blockvisor", bwrap: str = "bwrap") -> None:
+    def __init__(
+        self, *, cgroup_parent: str = "blockvisor", bwrap: str = "bwrap", rootfs_mode: str = "auto"
+    ) -> None:
+        if rootfs_mode not in ("auto", "copy"):
+            raise InvalidSpec(f"rootfs mode {rootfs_mode!r}: want auto (overlay) or copy")
         self.cgroup_parent = cgroup_parent
         self.bwrap = bwrap
+        self.rootfs_mode = rootfs_mode
 
     def machine(self, spec: MachineSpec) -> BwrapMachine:
-        return BwrapMachine(spec, cgroup_parent=self.cgroup_parent, bwrap=self.bwrap)
+        return BwrapMachine(
+            spec, cgroup_parent=self.cgroup_parent, bwrap=self.bwrap, rootfs_mode=self.rootfs_mode
+        )
 
 
 class BwrapMachine(Machine):
     def __init__(
-        self, spec: MachineSpec, *, cgroup_parent: str = "blockvisor", bwrap: str = "bwrap"
+        self,
+        spec: MachineSpec,
+        *,
+        cgroup_parent: str = "blockvisor",
+        bwrap: str = "bwrap",
+        rootfs_mode: str = "auto",
     ) -> None:
         super().__init__(spec)
         self.cgroup = NodeCgroup(spec.node_id, cgroup_parent)
         self._bwrap = bwrap
+        self._rootfs_mode = rootfs_mode
         self._lock = asyncio.Lock()
 
     # -- files ---------------------------------------------------------------------------------
@@ -115,7 +129,7 @@ class BwrapMachine(Machine):
     # -- lifecycle -----------------------------------------------------------------------------
     async def create(self) -> None:
         async with self._lock:
-            await _rootfs.build_rootfs(self.spec)
+            await _rootfs.build_rootfs(self.spec, self._rootfs_mode)
             self._write_node_files()
 
     def _write_node_files(self) -> None:
@@ -245,7 +259,9 @@ class BwrapMachine(Machine):
             ) from None
         ref = ProcRef.of(pid)
         if ref is None:
-            raise PlatformError(f"node {spec.name}: node exited right after start: {self._log_tail()}")
+            raise PlatformError(
+                f"node {spec.name}: node exited right after start: {self._log_tail()}"
+            )
         return ref
 
     async def _wait_ready(self, ref: ProcRef) -> None:
@@ -256,7 +272,9 @@ class BwrapMachine(Machine):
         deadline = loop.time() + START_TIMEOUT
         while ref.alive() and not children(ref.pid):
             if loop.time() > deadline:
-                raise PlatformError(f"node {self.spec.name}: sandbox setup timed out: {self._log_tail()}")
+                raise PlatformError(
+                    f"node {self.spec.name}: sandbox setup timed out: {self._log_tail()}"
+                )
             await asyncio.sleep(0.005)
         if not ref.alive():
             # The exit code reaches machine.status once the outer bwrap has reaped PID 1.
@@ -362,6 +380,41 @@ class BwrapMachine(Machine):
                 raise MachineNotFound(f"node {self.spec.name}: machine not created")
             await self._cleanup_dead()
             await self._start()
+
+    async def _require_stopped(self, action: str) -> None:
+        current = await self._state()
+        if current.status is MachineStatus.RUNNING:
+            raise MachineStateError(f"node {self.spec.name}: cannot {action} a running machine")
+        if current.status is MachineStatus.FAILED:
+            await self._cleanup_dead()
+
+    def _check_same_node(self, spec: MachineSpec) -> None:
+        if (spec.node_id, spec.node_dir) != (self.spec.node_id, self.spec.node_dir):
+            raise InvalidSpec(f"node {self.spec.name}: new spec is for node {spec.node_id}")
+
+    async def upgrade_rootfs(self, spec: MachineSpec) -> None:
+        self._check_same_node(spec)
+        async with self._lock:
+            await self._require_stopped("upgrade")
+            if not await self.exists() and not _rootfs.has_backup(self.spec):
+                raise MachineNotFound(f"node {self.spec.name}: machine not created")
+            await _rootfs.backup_rootfs(self.spec)
+            self.spec = spec
+            await _rootfs.build_rootfs(spec, self._rootfs_mode)
+            self._write_node_files()
+
+    async def rollback_rootfs(self, spec: MachineSpec) -> None:
+        self._check_same_node(spec)
+        async with self._lock:
+            await self._require_stopped("roll back")
+            self.spec = spec
+            await _rootfs.restore_rootfs(spec)
+            if await self.exists():
+                self._write_node_files()
+
+    async def commit_rootfs(self) -> None:
+        async with self._lock:
+            _rootfs.discard_backup(self.spec)
 
     async def exec(
         self, argv: Sequence[str], *, timeout: float = 30.0, input: bytes | None = None
