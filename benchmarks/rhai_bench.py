@@ -94,7 +94,7 @@ def measure(fn: Callable[[], object], repeat: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--plugin", type=Path, default=ROOT / "examples" / "plugins" / "ethereum")
+    parser.add_argument("--plugin", type=Path, default=ROOT / "examples" / "plugins" / "op-stack")
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
     plugin_dir: Path = args.plugin

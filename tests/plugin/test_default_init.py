@@ -114,16 +114,26 @@ def test_data_step_is_skipped_when_the_protocol_data_lock_exists() -> None:
 
 def test_op_stack_alternative_download_and_aux_services() -> None:
     plugin, host = example("op-stack", "op-geth-sepolia-full", archive=False)
+    # plugin_config() reads a secret: without it init fails, naming the plugin function.
+    with pytest.raises(PluginCallError, match="Rhai function 'plugin_config' returned error: .*not_found"):
+        plugin.init()
+    host.calls.clear()
+    host.secrets["loki-api-key"] = b"k-123"
     plugin.init()
-    assert steps(host)[:6] == [
+    assert steps(host)[:7] == [
         ("save_config",),
         ("stop_all_jobs",),
         ("render_template", "/etc/node-exporter/config.yaml"),
         ("render_template", "/etc/op-geth/config.toml"),
         ("render_template", "/etc/op-node/op-node.env"),
-        ("create_job", "node-exporter"),
+        ("render_template", "/etc/promtail/config.yaml"),
+        ("render_template", "/etc/rpc-proxy/config.toml"),
     ]
-    assert host.names("start_job") == ["node-exporter", "l1-proxy", "download", "op-geth", "op-node"]
+    assert host.names("start_job") == [
+        "node-exporter", "promtail", "l1-proxy", "download", "op-geth", "op-node",
+    ]
+    promtail = next(c for c in host.calls if c[0] == "render_template" and c[2] == "/etc/promtail/config.yaml")
+    assert promtail[3] == {"network": "op-sepolia", "node_name": "node_name", "loki_key": "k-123"}
     jobs = host.job_configs()
     assert jobs["l1-proxy"]["shutdown_timeout_secs"] == 10
     assert jobs["download"]["job_type"]["run_sh"].startswith("/usr/bin/op-geth init")
