@@ -173,3 +173,20 @@ fn missing() { run_rest(#{url: global::URL + "/nope"}).expect(200) }
     assert post["headers"]["x-api-key"] == "k2"
     get = next(r for r in server.requests if r.get("path") == "/health?x=1")
     assert get["headers"]["x-api-key"] == "k1"
+
+
+def test_concurrent_polls_from_worker_threads(servers: dict[int, FakeNodeServer]) -> None:
+    """The daemon calls plugins from worker threads: calls are serialised, results correct."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    now = int(time.time())
+    servers[8545].jrpc.update({"eth_chainId": "0xa", "eth_blockNumber": "0x7b"})
+    servers[9545].jrpc["optimism_syncStatus"] = {"unsafe_l2": {"number": 123, "timestamp": now}}
+    plugin, _ = plugin_for("op-stack", "op-geth-mainnet-full", servers)
+
+    def poll(i: int) -> tuple[ProtocolStatus, int]:
+        return plugin.protocol_status(), plugin.height()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(poll, range(40)))
+    assert results == [(HEALTHY, 123)] * 40
