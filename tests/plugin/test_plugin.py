@@ -190,3 +190,19 @@ def test_print_and_log_functions_reach_the_host_log(tmp_path: Path) -> None:
     assert [(level.value, text) for level, text in host.logs] == [
         ("info", "top"), ("info", "i"), ("warn", "w"), ("error", "e"), ("debug", '"d"'),
     ]
+
+
+def test_huge_values_are_stopped_with_the_limit_named(tmp_path: Path) -> None:
+    write(tmp_path, """
+fn big_string() { let s = "x"; loop { s += s; } }
+fn big_array() { let a = []; loop { a.push(1); } }
+fn deep() { deep() }
+""")
+    plugin = RhaiPlugin(tmp_path, LinterHost())  # the engine's default limits
+    for name, limit in (("big_string", "string"), ("big_array", "array"), ("deep", "call")):
+        started = time.monotonic()
+        with pytest.raises(PluginLimitError) as err:
+            plugin.call_custom_method(name, "")
+        assert f"Rhai function '{name}' was stopped" in str(err.value)
+        assert limit in str(err.value).lower()
+        assert time.monotonic() - started < 15  # bounded (the engine aims at ~1 s)
