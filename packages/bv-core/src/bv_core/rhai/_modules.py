@@ -23,14 +23,19 @@ class ModuleLoader:
         self.root = root.resolve()
         self._compile = compile_file
         self._cache: dict[Path, tuple[int, int, Unit]] = {}
+        self._paths: dict[str, Path] = {}
         self._lock = threading.Lock()
 
     def resolve(self, name: str) -> Path:
+        hit = self._paths.get(name)
+        if hit is not None:
+            return hit
         rel = name if name.endswith(".rhai") else name + ".rhai"
         path = (self.root / rel).resolve()
         # The sandbox: modules come only from the plugin directory.
         if self.root != path.parent and self.root not in path.parents:
             raise RhaiRuntimeError(f"Module not found: {name} (outside the module directory)")
+        self._paths[name] = path
         return path
 
     def load(self, name: str) -> Unit:

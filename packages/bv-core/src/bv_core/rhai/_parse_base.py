@@ -8,6 +8,12 @@ from ._lexer import Token
 
 __all__ = ["ParserBase"]
 
+# Words Rhai reserves for future use: not allowed as variable, parameter or function names.
+_RESERVED = frozenset(
+    "var static shared goto exit match case public protected new use with module package "
+    "super spawn thread go sync async await yield default void null nil is".split()
+)
+
 
 class ParserBase:
     """Cursor over the token list, error helpers, and the lexical scope used to compute
@@ -67,6 +73,8 @@ class ParserBase:
             if t.kind == "kw":
                 raise self.error(f"'{t.value}' is a reserved keyword, expecting {what}")
             raise self.error(f"expecting {what}, found {self.describe(t)}")
+        if t.value in _RESERVED:
+            raise self.error(f"'{t.value}' is a reserved keyword, expecting {what}")
         return self.next()
 
     @staticmethod

@@ -251,7 +251,7 @@ class Runtime:
             except RecursionError:
                 raise RhaiLimitError(f"call stack too deep (max_call_depth) in '{name}'") from None
             except Exception as e:  # a host function failed: make it a catchable script error
-                raise RhaiRuntimeError(f"{name}: {e}", is_value=True) from e
+                raise RhaiRuntimeError(f"{name}: {e}", thrown=f"{name}: {e}", is_value=True) from e
         raise not_found(name, args)
 
     def call_named(self, ctx: Ctx, name: str, args: list[Any], this: Cell | None = None,
