@@ -359,3 +359,67 @@ def test_short_ids_are_stable_and_fit_interface_names() -> None:
     assert _netns.netns_name(uid) == "bv-8c9d1f6e"
     assert _netns.host_veth("not-a-uuid") == _netns.host_veth("not-a-uuid")
     assert len(_netns.host_veth("x" * 100)) <= 15
+
+
+@pytest.mark.parametrize("source", ["tarball", "copy"])
+async def test_rootfs_from_tarball_or_copy(
+    source: str, make_spec: Callable[..., MachineSpec], busybox_rootfs: Path, tmp_path: Path
+) -> None:
+    if source == "tarball":
+        image = tmp_path / "image.tar.gz"
+        subprocess.run(["tar", "-czf", str(image), "-C", str(busybox_rootfs), "."], check=True)
+        platform = BwrapPlatform()
+    else:
+        image = busybox_rootfs
+        platform = BwrapPlatform(rootfs_mode="copy")
+    spec = make_spec(rootfs_source=image)
+    m = platform.machine(spec)
+    try:
+        await m.create()
+        assert not is_mounted(spec.rootfs_dir)  # a private copy, not an overlay
+        assert (spec.rootfs_dir / "bin" / "busybox").is_file()
+        await m.start()
+        assert (await m.exec(["hostname"])).stdout.decode().strip() == spec.hostname
+        await m.stop(force=True)
+    finally:
+        await m.delete()
+    assert_no_leftovers(m, None)
+
+
+def test_cgroup_v2_files(tmp_path: Path) -> None:
+    # A stand-in v2 hierarchy: the kernel would create the interface files; pre-create them.
+    from bv_daemon.platform._cgroup import NodeCgroup
+
+    (tmp_path / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (tmp_path / "cgroup.subtree_control").write_text("")
+    node = tmp_path / "blockvisor" / "n1"
+    node.mkdir(parents=True)
+    (tmp_path / "blockvisor" / "cgroup.subtree_control").write_text("")
+    for f in ("memory.max", "cpu.max", "cpuset.cpus", "cgroup.procs"):
+        (node / f).write_text("")
+    cg = NodeCgroup("n1", root=tmp_path)
+    cg.setup(mem_mb=128, vcpu=2, cpus=(0, 1))
+    assert cg.dirs() == {"unified": node}
+    assert (node / "memory.max").read_text() == "128000000"
+    assert (node / "cpu.max").read_text() == "200000 100000"
+    assert (node / "cpuset.cpus").read_text() == "0,1"
+    assert cg.memory_limit_bytes() == 128_000_000
+    cg.setup(mem_mb=0, vcpu=0, cpus=())
+    assert (node / "memory.max").read_text() == "max" and cg.memory_limit_bytes() is None
+    assert (node / "cpu.max").read_text() == "max 100000"
+
+
+async def test_two_nodes_start_concurrently_on_one_bridge_and_reach_each_other(
+    make_spec: Callable[..., MachineSpec], track: Track
+) -> None:
+    serve = ("/bin/sh", "-c", "exec nc -ll -p 7002 -e /bin/hostname")
+    a, b = (
+        track(make_spec(name="node_a", babel_command=serve)),
+        track(make_spec(name="node_b", babel_command=serve)),
+    )
+    await asyncio.gather(a.create(), b.create())
+    await asyncio.gather(a.start(), b.start())  # both may try to create the bridge
+    assert (await wait_tcp(a.spec.ip, 7002)).decode().strip() == "node-a"
+    assert (await wait_tcp(b.spec.ip, 7002)).decode().strip() == "node-b"
+    got = await a.exec(["sh", "-c", f"nc {b.spec.ip} 7002 </dev/null"])
+    assert got.stdout.decode().strip() == "node-b", got.stderr
