@@ -28,7 +28,7 @@ from ._host import HttpResult, JrpcRequest, LogLevel, PluginHost, RestRequest, S
 if TYPE_CHECKING:
     from ..rhai import Engine
 
-__all__ = ["bind_host", "job_info_value", "to_plain"]
+__all__ = ["bind_host", "job_info_value", "params_json", "to_plain"]
 
 
 def to_plain(value: Any) -> Any:
@@ -42,6 +42,11 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, bytearray | bytes):
         return list(value)
     return value
+
+
+def params_json(params: dict[str, Any]) -> str:
+    """Template params as JSON, keys sorted like Rhai's ``format_map_as_json`` (BTreeMap)."""
+    return orjson.dumps(params, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def job_info_value(info: JobInfo) -> dict[str, Any]:
@@ -205,7 +210,7 @@ def bind_host(
         "render_template",
         3,
         lambda tpl, dst, params: host.render_template(
-            _str(tpl), _str(dst), orjson.dumps(to_plain(_map(params))).decode()
+            _str(tpl), _str(dst), params_json(to_plain(_map(params)))
         ),
     )
     reg("file_write", 2, lambda path, content: host.file_write(_str(path), _blob(content)))

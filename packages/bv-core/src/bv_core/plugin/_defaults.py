@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import orjson
-
 from ..jobs import (
     DownloadJob,
     JobConfig,
@@ -28,6 +26,7 @@ from ..jobs import (
     RestartConfig as JobRestartConfig,
 )
 from ..rhai._stdlib.blockvisor import ShResponse
+from ._binding import params_json
 from ._config import (
     DOWNLOAD_JOB,
     UPLOAD_JOB,
@@ -219,7 +218,7 @@ def run_default_init(config: PluginConfig, host: PluginHost) -> None:
     """The built-in ``init()``; idempotent, so it may run again after upgrades or restarts."""
     host.stop_all_jobs()
     for file in config.config_files or []:
-        host.render_template(file.template, file.destination, orjson.dumps(file.params).decode())
+        host.render_template(file.template, file.destination, params_json(file.params))
     for aux in config.aux_services or []:
         _create_and_start(host, aux.name, build_service_job_config(aux, [], []))
     services_needs = _run_actions(host, config.init, [])
