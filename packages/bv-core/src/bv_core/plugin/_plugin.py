@@ -102,7 +102,8 @@ class RhaiPlugin:
         # The persisted config makes capabilities and status overrides work before init.
         try:
             self.config: PluginConfig | None = host.load_config()
-        except Exception:  # a missing or unreadable file means "no config yet", as .ok() does
+        except Exception as err:  # unreadable means "no config yet" (the original's .ok())
+            host.log(LogLevel.WARN, f"saved plugin config ignored: {err}")
             self.config = None
 
     # -- loading ----------------------------------------------------------------------------
