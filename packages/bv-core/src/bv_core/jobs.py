@@ -59,7 +59,9 @@ __all__ = [
     "job_status_from_obj",
     "job_status_to_obj",
     "process_start_ticks",
+    "shell_argv",
     "signal_number",
+    "trim_body",
     "validate_job_name",
 ]
 
@@ -265,6 +267,18 @@ def _names(obj: dict[str, object], key: str, source: str) -> tuple[str, ...]:
         validate_job_name(item, source, f"$.{key}[{i}]")
         names.append(item)
     return tuple(names)
+
+
+def trim_body(body: str) -> str:
+    """The original's bv_shell trim: whitespace, a trailing `\\`, whitespace, a trailing `&&`."""
+    return body.strip().removesuffix("\\").strip().removesuffix("&&").strip()
+
+
+def shell_argv(body: str, bv_user: str | None = None) -> list[str]:
+    """``sh -c body``, or ``su - <bv_user> -c body`` when BV_USER is set (§3.3)."""
+    if bv_user:
+        return ["su", "-", bv_user, "-c", trim_body(body)]
+    return ["sh", "-c", trim_body(body)]
 
 
 def signal_number(name: str) -> int:
