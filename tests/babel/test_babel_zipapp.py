@@ -1,13 +1,11 @@
 """The shiv zipapps run from a clean directory with the system python3 and nothing installed.
 
-Needs built zipapps: `make bundle` (dist/bundle/) or BV_BUNDLE_DIR pointing at a directory with
-`babel` and `babel_job_runner`; skipped otherwise, because building takes ~20 s.
+The zipapps come from bundle_support (dist/bundle, BV_BUNDLE_DIR, or a cached build).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,20 +13,24 @@ from pathlib import Path
 import orjson
 import pytest
 from babel_support import Babel, Client, sh_job
+from bundle_support import bundle_dir
 
 from bv_core.jobs import Finished, crc32_bzip2
 from bv_core.proto.babel.v1 import babel_pb2 as pb
 
-BUNDLE = Path(os.environ.get("BV_BUNDLE_DIR") or Path(__file__).parents[2] / "dist/bundle")
 SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")
 
-pytestmark = pytest.mark.skipif(
-    not (BUNDLE / "babel").exists() or not (BUNDLE / "babel_job_runner").exists() or SYSTEM_PYTHON is None,
-    reason="zipapps not built (make bundle) or no system python3",
-)
+pytestmark = pytest.mark.slow
 
 
-async def test_zipapps_run_jobs_from_a_clean_directory(root: Path) -> None:
+@pytest.fixture(scope="session")
+def bundle() -> Path:
+    return bundle_dir()
+
+
+@pytest.mark.skipif(SYSTEM_PYTHON is None, reason="no system python3")
+async def test_zipapps_run_jobs_from_a_clean_directory(root: Path, bundle: Path) -> None:
+    BUNDLE = bundle  # noqa: N806
     env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "SHIV_ROOT": str(root / ".shiv")}
     babel = Babel(root)
     with open(babel.log, "ab") as log:
