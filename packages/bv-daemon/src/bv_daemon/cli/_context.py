@@ -41,7 +41,7 @@ class Ctx:
     def emit(self, value: Any, text: str | Callable[[], None]) -> None:
         """Print ``value`` as JSON with ``-o json``, else ``text`` (a string or a printer)."""
         if self.json:
-            print_json(value)
+            print_json(value, sys.stdout)
         elif callable(text):
             text()
         else:
@@ -50,7 +50,7 @@ class Ctx:
     def table(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, empty: str,
               json_rows: Sequence[dict[str, Any]] | None = None) -> None:
         if self.json:
-            print_json(list(json_rows if json_rows is not None else rows))
+            print_json(list(json_rows if json_rows is not None else rows), sys.stdout)
         else:
             print_table(rows, columns, empty=empty, out=sys.stdout)
 

@@ -9,6 +9,7 @@ Nodes keep running either way: they are separate process trees the next daemon r
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -60,10 +61,11 @@ def _get_info(ctx: Ctx) -> Any | None:
 
 
 def _blockvisord_command() -> list[str]:
-    """How to run the daemon: $BV_BLOCKVISORD, a sibling of this `bv`, PATH, else this Python."""
+    """How to run the daemon: $BV_BLOCKVISORD (a command line), a sibling of this `bv`, PATH,
+    else this Python's ``bv_daemon.blockvisord``."""
     explicit = os.environ.get("BV_BLOCKVISORD")
     if explicit:
-        return [explicit]
+        return shlex.split(explicit)
     sibling = Path(sys.argv[0]).resolve().parent / "blockvisord"
     if sibling.is_file() and os.access(sibling, os.X_OK):
         return [str(sibling)]
@@ -84,7 +86,10 @@ def start_daemon(ctx: Ctx, log_level: str | None) -> Any:
     env = dict(os.environ)
     if log_level:
         env["BV_LOG"] = log_level
-    cmd = _blockvisord_command()
+    # --foreground: we detach it ourselves (own session), so its exit code stays ours to watch.
+    cmd = [*_blockvisord_command(), "--foreground"]
+    if log_level:
+        cmd += ["--log-level", log_level]
     with open(log, "ab") as out:
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env,
@@ -96,7 +101,7 @@ def start_daemon(ctx: Ctx, log_level: str | None) -> Any:
         info = _get_info(ctx)
         if info is not None:
             return info
-        if proc.poll() is not None:
+        if proc.poll() is not None and proc.returncode != 0:
             raise CliError(f"blockvisor service did not start: blockvisord exited with code "
                            f"{proc.returncode} (see {log})")
         time.sleep(POLL_INTERVAL)

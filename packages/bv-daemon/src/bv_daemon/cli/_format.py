@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from google.protobuf.json_format import MessageToDict
+from google.protobuf.descriptor import FieldDescriptor
 
 from ._output import format_duration
 
@@ -45,10 +45,42 @@ def _enum(message: Any, field: str) -> str:
 
 
 def message_dict(message: Any) -> dict[str, Any]:
-    """A protobuf message as JSON-ready dict with the proto's snake_case field names."""
-    result: dict[str, Any] = MessageToDict(message, preserving_proto_field_name=True,
-                                           always_print_fields_with_no_presence=True)
+    """A protobuf message as a JSON-ready dict for scripts.
+
+    Unlike protobuf's own JSON mapping, 64-bit integers stay numbers, enums use the words the
+    tables show (``Running``), timestamps are RFC 3339 strings and unset optional fields are null.
+    """
+    result: dict[str, Any] = {}
+    for fd in message.DESCRIPTOR.fields:
+        value = getattr(message, fd.name)
+        if fd.type == FieldDescriptor.TYPE_BYTES:
+            continue  # raw payloads (state_json) are decoded by the caller where wanted
+        if fd.message_type is not None and fd.message_type.GetOptions().map_entry:
+            result[fd.name] = {k: _scalar(fd.message_type.fields_by_name["value"], v)
+                               for k, v in value.items()}
+        elif _is_repeated(fd):
+            result[fd.name] = [_scalar(fd, v) for v in value]
+        elif fd.has_presence and not message.HasField(fd.name):
+            result[fd.name] = None
+        else:
+            result[fd.name] = _scalar(fd, value)
     return result
+
+
+def _is_repeated(fd: Any) -> bool:
+    repeated = getattr(fd, "is_repeated", None)
+    return bool(repeated) if repeated is not None else fd.label == FieldDescriptor.LABEL_REPEATED
+
+
+def _scalar(fd: Any, value: Any) -> Any:
+    if fd.type == FieldDescriptor.TYPE_ENUM:
+        return status_name(fd.enum_type.values_by_number[value].name)
+    if fd.message_type is not None:
+        if fd.message_type.full_name == "google.protobuf.Timestamp":
+            when = datetime.fromtimestamp(value.seconds + value.nanos / 1e9, tz=UTC)
+            return when.isoformat().replace("+00:00", "Z")
+        return message_dict(value)
+    return value
 
 
 def node_image(node: Any) -> str:

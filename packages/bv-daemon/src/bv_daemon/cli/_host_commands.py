@@ -59,7 +59,7 @@ def host_metrics(ctx: Ctx) -> None:
                                                  if m.total_memory_bytes else "")),
         ("Used disk", _gb(m.used_disk_bytes) + (f" of {_gb(m.total_disk_bytes)}"
                                                 if m.total_disk_bytes else "")),
-        ("Used IPs", list(m.used_ips)),
+        ("Used IPs", ", ".join(m.used_ips) or "-"),
         ("Load (1/5/15 min)", f"{m.load_one:.2f}, {m.load_five:.2f}, {m.load_fifteen:.2f}"),
         ("Network in", _gb(m.network_received_bytes)),
         ("Network out", _gb(m.network_sent_bytes)),

@@ -250,7 +250,8 @@ def delete(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...], 
         return
     if not yes:
         question = ("Are you sure you want to delete all nodes?" if all_ else
-                    f"Are you sure you want to delete following node(s)?\n{targets}")
+                    "Are you sure you want to delete following node(s)?\n"
+                    + "\n".join(f"  {t}" for t in targets) + "\n")
         if not click.confirm(question, default=False, err=ctx.json):
             raise CliError("Aborted: nothing deleted")
     _for_each(ctx, targets, "delete",

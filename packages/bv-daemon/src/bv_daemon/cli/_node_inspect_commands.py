@@ -34,7 +34,7 @@ STATUS_METHODS = ("protocol_status", "height", "block_age", "name", "address", "
 INFO_LOG_LINES = 3
 
 
-def _kv(label: str, value: Any, width: int = 16) -> str:
+def _kv(label: str, value: Any, width: int = 17) -> str:
     return f"{label + ':':<{width}}{'-' if value is None or value == '' else value}"
 
 
@@ -68,11 +68,11 @@ def _metrics_lines(metrics: Any) -> list[str]:
 
 def _job_lines(job: Any, node: str) -> list[str]:
     since = f"{timestamp_text(job.timestamp)}| " if job.HasField("timestamp") else ""
-    lines = [f"  {job.name}", f"    {'Status:':<16}{since}{job_status_text(job)}",
-             f"    {'Restarts:':<16}{job.restart_count}"]
+    lines = [f"  {job.name}", f"    {'Status:':<13}{since}{job_status_text(job)}",
+             f"    {'Restarts:':<13}{job.restart_count}"]
     progress = job_progress_text(job)
     if progress:
-        lines.append(f"    {'Progress:':<16}{progress}")
+        lines.append(f"    {'Progress:':<13}{progress}")
     if job.logs:
         lines.append("    Logs:")
         lines.extend(f"      {line}" for line in job.logs[:INFO_LOG_LINES])
@@ -133,8 +133,8 @@ def info(ctx: Ctx, node: str) -> None:
     vm = n.vm
     lines.append(_kv("Requirements", f"cpu: {vm.vcpu_count}, memory: {vm.mem_size_mb}MB, "
                                      f"disk: {vm.disk_size_gb}GB"))
-    lines.append(_kv("Assigned CPUs", state.get("assigned_cpus", [])))
-    lines.append(_kv("Tags", list(n.tags)))
+    lines.append(_kv("Assigned CPUs", ", ".join(str(c) for c in state.get("assigned_cpus", []))))
+    lines.append(_kv("Tags", ", ".join(n.tags)))
     upgrade = state.get("upgrade_state") or {}
     if upgrade.get("need_rollback"):
         lines.append(_kv("Upgrade", f"rolling back: {upgrade['need_rollback']}"))
