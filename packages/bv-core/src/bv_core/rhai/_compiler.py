@@ -243,22 +243,30 @@ class Compiler(ExprCompiler):
         body = self.loop_body(node.body)
 
         def while_(fr: Frame) -> Any:
+            # Operations are counted in a local countdown (cheaper than an attribute per
+            # iteration) and charged to the runtime at each check and on exit.
             rt = fr[0].rt
-            while True:
-                c = cond(fr)
-                if c is not True:
-                    if c is False:
-                        return None
-                    _bad_cond(c, pos)
-                ops = rt.ops = rt.ops + 1
-                if ops >= rt.next_check:
-                    _tick(rt, pos)
-                try:
-                    body(fr)
-                except ContinueFlow:
-                    pass
-                except BreakFlow as b:
-                    return b.value
+            start = left = rt.next_check - rt.ops
+            try:
+                while True:
+                    c = cond(fr)
+                    if c is not True:
+                        if c is False:
+                            return None
+                        _bad_cond(c, pos)
+                    left -= 1
+                    if left <= 0:
+                        rt.ops += start - left
+                        _tick(rt, pos)
+                        start = left = rt.next_check - rt.ops
+                    try:
+                        body(fr)
+                    except ContinueFlow:
+                        pass
+                    except BreakFlow as b:
+                        return b.value
+            finally:
+                rt.ops += start - left
         return while_
 
     def c_Loop(self, node: A.Loop) -> Code:
@@ -266,16 +274,22 @@ class Compiler(ExprCompiler):
 
         def loop(fr: Frame) -> Any:
             rt = fr[0].rt
-            while True:
-                ops = rt.ops = rt.ops + 1
-                if ops >= rt.next_check:
-                    _tick(rt, pos)
-                try:
-                    body(fr)
-                except ContinueFlow:
-                    pass
-                except BreakFlow as b:
-                    return b.value
+            start = left = rt.next_check - rt.ops
+            try:
+                while True:
+                    left -= 1
+                    if left <= 0:
+                        rt.ops += start - left
+                        _tick(rt, pos)
+                        start = left = rt.next_check - rt.ops
+                    try:
+                        body(fr)
+                    except ContinueFlow:
+                        pass
+                    except BreakFlow as b:
+                        return b.value
+            finally:
+                rt.ops += start - left
         return loop
 
     def c_DoLoop(self, node: A.DoLoop) -> Code:
@@ -325,17 +339,23 @@ class Compiler(ExprCompiler):
                 raise RhaiRuntimeError(f"For loop expects an array, range, string or blob, not "
                                        f"{_tname(it)}", node.iterable.pos)
             if simple:
-                for x in items:
-                    fr[slot] = x
-                    ops = rt.ops = rt.ops + 1
-                    if ops >= rt.next_check:
-                        _tick(rt, pos)
-                    try:
-                        body(fr)
-                    except ContinueFlow:
-                        pass
-                    except BreakFlow as b:
-                        return b.value
+                start = left = rt.next_check - rt.ops
+                try:
+                    for x in items:
+                        fr[slot] = x
+                        left -= 1
+                        if left <= 0:
+                            rt.ops += start - left
+                            _tick(rt, pos)
+                            start = left = rt.next_check - rt.ops
+                        try:
+                            body(fr)
+                        except ContinueFlow:
+                            pass
+                        except BreakFlow as b:
+                            return b.value
+                finally:
+                    rt.ops += start - left
                 return None
             # The loop variables are one variable each for the whole loop (Rhai updates
             # them in place), so closures capturing them see the latest values.
