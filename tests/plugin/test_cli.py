@@ -27,8 +27,9 @@ m
     assert json.loads(result.stdout) == {
         "a": 42, "b": [1, 2.5, None, "c", "s"], "blob": [65, 66], "name": "lib", "t": True,
     }
-    script.write_text("()")
-    assert run("eval", str(script)).stdout == "null\n"
+    script.write_text('print("hello"); debug("dbg"); ()')
+    result = run("eval", str(script))
+    assert (result.stdout, result.stderr) == ("null\n", 'hello\n"dbg"\n')
 
 
 def test_eval_errors_have_positions(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@
                                     [--strict]
     python -m bv_core.rhai config DIR --env ENV.json [--params PARAMS.json] [--babel-yaml PATH]
 
-``eval`` prints the script's final value as JSON. ``lint`` prints one line per finding and
+``eval`` prints the script's final value as JSON (the script's print/debug go to stderr). ``lint`` prints one line per finding and
 exits 1 if there is any. ``config`` prints the plugin's configuration as JSON. Errors go to
 stderr as one line (with file:line:col for script errors) and exit 1.
 """
@@ -42,6 +42,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as err:
         raise BvError(f"cannot read script {path}: {err}") from err
     engine = Engine(module_dir=path.parent)
+    # The script's print/debug output goes to stderr: stdout carries only the JSON value.
+    engine.on_print = lambda text: sys.stderr.write(text + "\n")
+    engine.on_debug = lambda text: sys.stderr.write(text + "\n")
     value = engine.run(engine.compile(source, str(path)))
     sys.stdout.write(orjson.dumps(to_json_value(value)).decode() + "\n")
     return 0
