@@ -33,6 +33,10 @@ def _read_json(path: str, what: str) -> Any:
         raise BvError(f"{what} file {path} is not valid JSON: {err}") from err
 
 
+def _to_stderr(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
 def _cmd_eval(args: argparse.Namespace) -> int:
     from . import Engine, to_json_value
 
@@ -43,8 +47,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         raise BvError(f"cannot read script {path}: {err}") from err
     engine = Engine(module_dir=path.parent)
     # The script's print/debug output goes to stderr: stdout carries only the JSON value.
-    engine.on_print = lambda text: sys.stderr.write(text + "\n")
-    engine.on_debug = lambda text: sys.stderr.write(text + "\n")
+    engine.on_print = _to_stderr
+    engine.on_debug = _to_stderr
     value = engine.run(engine.compile(source, str(path)))
     sys.stdout.write(orjson.dumps(to_json_value(value)).decode() + "\n")
     return 0
