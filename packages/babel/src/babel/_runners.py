@@ -7,15 +7,20 @@ import os
 import signal
 import subprocess
 from pathlib import Path
+from typing import Final
 
 from bv_core.jobs import JobPaths, ProcessRef
 
-__all__ = ["job_processes", "kill_job_processes", "signal_runner", "spawn_runner", "adopt_runner"]
+__all__ = ["adopt_runner", "job_processes", "kill_job_processes", "signal_runner", "spawn_runner"]
+
+RUNNER_LOG_LIMIT: Final = 1_000_000
 
 
 def spawn_runner(argv: list[str], paths: JobPaths) -> tuple[ProcessRef, subprocess.Popen[bytes]]:
     """Start ``argv`` in its own session so babel's death or signals never reach it."""
     with open(paths.dir / "runner.log", "ab") as log:
+        if log.tell() > RUNNER_LOG_LIMIT:  # keep the last crash readable, never grow unbounded
+            log.truncate(0)
         popen = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
             close_fds=True,
