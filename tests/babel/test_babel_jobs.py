@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import grpc
+import orjson
 import pytest
 from babel_support import Client, processes_matching, sh_job, wait_for_process
 
@@ -72,6 +73,11 @@ async def test_stop_sends_the_configured_signal(client: Client, marker: str) -> 
     await client.run("usr1", sh_job(body, shutdown_signal="SIGUSR1", shutdown_timeout_secs=20))
     await client.wait_status("usr1", Running)
     await wait_for_process(marker)
+    job_timeout = await client.stub.GetJobShutdownTimeout(pb.JobName(name="usr1"), timeout=5)
+    all_timeout = await client.stub.GetActiveJobsShutdownTimeout(pb.Empty(), timeout=5)
+    assert job_timeout.millis == all_timeout.millis == 20_000
+    jobs = await client.stub.GetJobs(pb.Empty(), timeout=5)
+    assert orjson.loads(jobs.jobs_json["usr1"])["status"] == "running"
     started = time.monotonic()
     await client.stop("usr1")
     assert time.monotonic() - started < 10  # it obeyed the signal: no wait for the 20 s timeout
