@@ -17,7 +17,9 @@ CASES: list[tuple[str, Any]] = [
     ("const X = 5; fn f() { global::X + 1 } f()", 6),
     ("const A = #{b: [1, 2]}; fn f() { global::A.b[1] } f()", 2),
     ("const T = #{m: #{p: 9}}; const K = \"m\"; fn f() { `${global::T[global::K].p}` } f()", "9"),
-    ("const X = 1; const Y = global::X + 1; Y", 2),
+    ("const X = 1; const Y = global::X + 1; fn f() {} Y", 2),
+    # ...but only when the script defines functions (Rhai's rule)
+    ("const X = 1; try { global::X } catch { \"not found\" }", "not found"),
     # value semantics: copies on assignment and on passing to script functions
     ("let a = [1, 2]; let b = a; b.push(3); [a.len(), b.len()]", [2, 3]),
     ("fn f(x) { x.push(1); x.len() } let a = []; [f(a), a.len()]", [1, 0]),

@@ -15,6 +15,9 @@ from typing import Any
 from ._errors import Position, RhaiError
 from ._limits import Limits
 from ._ops import arith, check_result, compare, int_overflow
+from ._stdlib._common import ReceiverUpdate
+
+_MISSING = object()
 from ._values import INT_MAX, INT_MIN
 
 __all__ = ["make_binop"]
@@ -100,6 +103,18 @@ def _slow(op: str, limits: Limits | None, in_place: bool) -> Callable[[list[Any]
             r = compare(op, a, b)
             return _fallback(fr, op, a, b) if r is NotImplemented else r
         return compare_op
+    if in_place:
+        # ``x op= y``: built-in meaning first, then a registered ``op=`` function (which
+        # changes its first argument in place or returns a ReceiverUpdate), then ``op``.
+        def op_assign(fr: list[Any], a: Any, b: Any) -> Any:
+            r = arith(op, a, b, limits)
+            if r is not NotImplemented:
+                return r
+            ctx = fr[0]
+            r = ctx.rt.call_native(ctx, op + "=", [a, b], missing=_MISSING)
+            if r is not _MISSING:
+                return r.value if type(r) is ReceiverUpdate else a
+            return _fallback(fr, op, a, b)
     if in_place and op == "+":
         # ``x += y`` appends to arrays/blobs and merges maps in place (Rhai's op-assign).
         def add_assign(fr: list[Any], a: Any, b: Any) -> Any:
@@ -119,9 +134,10 @@ def _slow(op: str, limits: Limits | None, in_place: bool) -> Callable[[list[Any]
             if t is bytearray and tb is int:
                 a.append(b & 0xFF)
                 return check_result(a, limits)
-            r = arith(op, a, b, limits)
-            return _fallback(fr, op, a, b) if r is NotImplemented else r
+            return op_assign(fr, a, b)
         return add_assign
+    if in_place:
+        return op_assign
 
     def arith_op(fr: list[Any], a: Any, b: Any) -> Any:
         r = arith(op, a, b, limits)

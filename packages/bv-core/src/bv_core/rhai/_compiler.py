@@ -38,6 +38,16 @@ def _closure_captures(node: Any, out: set[str]) -> set[str]:
     return out
 
 
+def _has_closure(node: Any) -> bool:
+    if isinstance(node, A.Closure):
+        return True
+    if isinstance(node, (A.Node, A.SwitchCase)):
+        return any(_has_closure(v) for v in vars(node).values())
+    if isinstance(node, (list, tuple)):
+        return any(_has_closure(item) for item in node)
+    return False
+
+
 def _error_value(e: RhaiRuntimeError) -> Any:
     """What ``catch (e)`` binds: the thrown value, or for engine errors a map like Rhai's."""
     if e.is_value:
@@ -56,6 +66,7 @@ class Compiler(ExprCompiler):
         self.unit = Unit(ast.path)
         self.limits = limits
         self.scope = Scope(set(), True)
+        self.has_lib = False
 
     def compile(self) -> Unit:
         for (name, arity), fdef in self.ast.fns.items():
@@ -63,6 +74,7 @@ class Compiler(ExprCompiler):
         for (name, arity), fdef in self.ast.fns.items():
             self.fill_fn(self.unit.fns[(name, arity)], fdef.params, [], fdef.body, False)
         main = self.unit.main
+        self.has_lib = bool(self.ast.fns) or _has_closure(self.ast.stmts)
         self.scope = Scope(_closure_captures(self.ast.stmts, set()), True)
         main.body = self.block_body(self.ast.stmts, top=True)
         main.nslots = self.scope.nslots
@@ -138,7 +150,10 @@ class Compiler(ExprCompiler):
         val = self.value(node.value) if node.value is not None else (lambda fr: None)
         slot, cell = self.scope.declare(node.name, node.const)
         name = node.name
-        is_global = top and self.scope.top and node.const and self.scope.block_depth == 0
+        # Rhai shares top-level constants with functions (global::NAME) only when the
+        # script defines functions or closures; without any, global::NAME is "not found".
+        is_global = (top and self.scope.top and node.const and self.scope.block_depth == 0
+                     and self.has_lib)
         export = node.export
         if is_global or export or cell:
             def let_full(fr: Frame) -> Any:

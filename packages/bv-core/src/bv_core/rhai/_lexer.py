@@ -14,6 +14,8 @@ Produces ``Token``s with 1-based line/column. Three string forms follow Rhai's r
 
 from __future__ import annotations
 
+import bisect
+import re
 from typing import Any
 
 from ._errors import RhaiParseError
@@ -40,6 +42,10 @@ for _op in _OPS:
 # Symbols Rhai reserves (a parse error rather than two operators).
 _RESERVED_OPS = ("===", "!==", "++", "--", ":=", "->", "<-", "::<")
 
+_NEWLINE = re.compile("\n")
+_SPACE = re.compile(r"(?:[ \t\r\n]+|//[^\n]*)+")
+_IDENT = re.compile(r"\w+")
+
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
 
 
@@ -63,32 +69,32 @@ class _Lexer:
         self.src = src
         self.path = path
         self.i = 0
-        self.line = 1
-        self.col = 1
+        # Line/column are computed from the offset on demand (advancing is then just
+        # ``i += n``, which keeps tokenizing fast).
+        self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(src)]
+
+    @property
+    def line(self) -> int:
+        return bisect.bisect_right(self.line_starts, self.i)
+
+    @property
+    def col(self) -> int:
+        return self.i - self.line_starts[bisect.bisect_right(self.line_starts, self.i) - 1] + 1
 
     def error(self, msg: str, line: int | None = None, col: int | None = None) -> RhaiParseError:
         return RhaiParseError(msg, (self.path, line or self.line, col or self.col))
 
     def advance(self, n: int = 1) -> None:
-        src = self.src
-        for _ in range(n):
-            if src[self.i] == "\n":
-                self.line += 1
-                self.col = 1
-            else:
-                self.col += 1
-            self.i += 1
+        self.i += n
 
     def skip_space(self) -> None:
         src, n = self.src, len(self.src)
         while self.i < n:
-            c = src[self.i]
-            if c in " \t\r\n":
-                self.advance()
-            elif src.startswith("//", self.i):
-                while self.i < n and src[self.i] != "\n":
-                    self.advance()
-            elif src.startswith("/*", self.i):
+            m = _SPACE.match(src, self.i)
+            if m is not None:
+                self.i = m.end()
+                continue
+            if src.startswith("/*", self.i):
                 line, col = self.line, self.col
                 depth = 0
                 while True:
@@ -106,6 +112,7 @@ class _Lexer:
                         self.advance()
             else:
                 return
+        return
 
     def tokens(self, until_brace: bool = False) -> list[Token]:
         """Tokenize to the end, or (for ``${``) to the unmatched ``}``, which is consumed."""
@@ -128,9 +135,8 @@ class _Lexer:
             if c.isdigit():
                 out.append(self.number())
             elif c.isalpha() or c == "_":
-                j = self.i
-                while j < n and (src[j].isalnum() or src[j] == "_"):
-                    j += 1
+                m = _IDENT.match(src, self.i)
+                j = m.end() if m is not None else self.i + 1
                 word = src[self.i : j]
                 self.advance(j - self.i)
                 out.append(Token("kw" if word in KEYWORDS else "ident", word, line, col))

@@ -148,6 +148,10 @@ def arith(op: str, a: Any, b: Any, limits: Limits | None = None) -> Any:
     if ta in _NUM and tb in _NUM:
         return _float_arith(op, float(a), float(b))
     if op == "+":
+        if ta is bytearray or tb is bytearray:
+            if ta is bytearray and tb is bytearray:
+                return check_result(a + b, limits)
+            return NotImplemented
         if ta is str or tb is str or (ta is Char and tb is Char):
             if ta is Char and tb is Char:
                 r = a + b

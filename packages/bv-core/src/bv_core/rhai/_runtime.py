@@ -233,7 +233,9 @@ class Runtime:
             self.depth -= 1
             self.fn_stack.pop()
 
-    def call_native(self, ctx: Ctx, name: str, args: list[Any]) -> Any:
+    def call_native(self, ctx: Ctx, name: str, args: list[Any], missing: Any = None) -> Any:
+        """Call a native function; when none accepts the arguments, return ``missing`` if
+        given, else raise "Function not found"."""
         ops = self.ops = self.ops + 1
         if ops >= self.next_check:
             self.tick()
@@ -252,6 +254,8 @@ class Runtime:
                 raise RhaiLimitError(f"call stack too deep (max_call_depth) in '{name}'") from None
             except Exception as e:  # a host function failed: make it a catchable script error
                 raise RhaiRuntimeError(f"{name}: {e}", thrown=f"{name}: {e}", is_value=True) from e
+        if missing is not None:
+            return missing
         raise not_found(name, args)
 
     def call_named(self, ctx: Ctx, name: str, args: list[Any], this: Cell | None = None,
