@@ -16,9 +16,9 @@ from ._errors import Position, RhaiError
 from ._limits import Limits
 from ._ops import arith, check_result, compare, int_overflow
 from ._stdlib._common import ReceiverUpdate
+from ._values import INT_MAX, INT_MIN
 
 _MISSING = object()
-from ._values import INT_MAX, INT_MIN
 
 __all__ = ["make_binop"]
 
