@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
+from bv_core.errors import BvError
 from bv_core.proto.blockvisor.internal.v1 import daemon_pb2, host_pb2, image_pb2
 
+from ..paths import HostPaths
+from ._client import CliError
 from ._context import AliasedGroup, Ctx, pass_ctx
 from ._format import message_dict
 from ._output import format_duration
@@ -94,6 +98,46 @@ def image_list(ctx: Ctx, protocol: str | None) -> None:
     } for i in images]
     ctx.table(rows, ("Protocol", "Variant", "Version", "Build", "Requirements", "Description"),
               empty="No images found.", json_rows=[message_dict(i) for i in images])
+
+
+@image_group.command("import")
+@click.argument("sources", nargs=-1, required=True, metavar="IMAGE_DIR...",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-rootfs", type=click.Path(file_okay=False, path_type=Path),
+              help="Root filesystem to build the image's rootfs from (hard-linked, never changed); "
+                   "default: IMAGE_DIR/rootfs.")
+@click.option("--overlay", "overlays", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory laid over the rootfs, in order (repeatable).")
+@click.option("--prewarm", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A shiv zipapp (babel, job runner) to unpack inside the image once (repeatable).")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path),
+              help="Image store directory [default: $BV_ROOT/var/lib/blockvisor/images].")
+@pass_ctx
+def image_import(ctx: Ctx, sources: tuple[Path, ...], base_rootfs: Path | None,
+                 overlays: tuple[Path, ...], prewarm: tuple[Path, ...], store: Path | None) -> None:
+    """Add image versions (babel.yaml + plugin/) to the local image store; no daemon needed.
+
+    Importing a version that is already complete in the store changes nothing.
+    """
+    from ..images import import_image
+
+    store = store or HostPaths.from_env().images
+    for path, what in ([(base_rootfs, "--base-rootfs")] if base_rootfs else []) + \
+            [(o, "--overlay") for o in overlays] + [(p, "--prewarm") for p in prewarm]:
+        if not path.exists():
+            raise CliError(f"{what} {path} does not exist")
+    done = []
+    for source in sources:
+        try:
+            dest = import_image(source, store, base_rootfs=base_rootfs, overlays=overlays,
+                                prewarm=prewarm)
+        except BvError as err:
+            raise CliError(f"cannot import image {source}: {err}") from None
+        done.append({"source": str(source), "path": str(dest)})
+        if not ctx.json:
+            click.echo(f"Imported {source} as {dest.parent.name}/{dest.name} into {store}")
+    if ctx.json:
+        ctx.emit(done, "")
 
 
 image_group.alias("list", "ls")

@@ -123,7 +123,7 @@ def list_nodes(ctx: Ctx, running: bool, tags: tuple[str, ...], local: bool) -> N
 
 @node_group.command("create")
 @click.argument("protocol")
-@click.argument("variant")
+@click.argument("variant", required=False, default="")
 @click.option("--version", "version", metavar="V", help="Image version (default: the latest).")
 @click.option("--build", type=click.IntRange(min=0), metavar="N",
               help="Image build (default: the latest of that version).")
@@ -139,7 +139,10 @@ def list_nodes(ctx: Ctx, running: bool, tags: tuple[str, ...], local: bool) -> N
 def create(ctx: Ctx, protocol: str, variant: str, version: str | None, build: int | None,
            name: str | None, props_json: str | None, props: tuple[str, ...],
            tags: tuple[str, ...], image_path: Path | None) -> None:
-    """Create a node from image PROTOCOL/VARIANT, showing each step."""
+    """Create a node from image PROTOCOL/VARIANT, showing each step.
+
+    VARIANT may be left out when the image has a single variant.
+    """
     request = node_pb2.CreateNodeRequest(
         image_key=node_pb2.ImageKey(protocol_key=protocol, variant_key=variant),
         properties=parse_properties(props_json, props),
@@ -153,7 +156,7 @@ def create(ctx: Ctx, protocol: str, variant: str, version: str | None, build: in
         request.display_name = name
     if image_path is not None:
         request.image_path = str(image_path.resolve())
-    stream = ctx.client.stream("CreateNode", request, subject=f"{protocol}/{variant}")
+    stream = ctx.client.stream("CreateNode", request, subject=f"{protocol}/{variant}".rstrip("/"))
     result = follow_progress(stream, _progress_printer(ctx))
     node = result.node
     ctx.emit({**node_json(node), "forwarded_to_api": result.forwarded_to_api},
