@@ -111,7 +111,10 @@ class Compiler(ExprCompiler):
         for i, stmt in enumerate(stmts):
             if fn_body and i == len(stmts) - 1 and isinstance(stmt, A.Return):
                 # A trailing return needs no exception to leave the function.
-                codes.append(self.expr(stmt.value) if stmt.value else (lambda fr: None))
+                codes.append(self.value(stmt.value) if stmt.value else (lambda fr: None))
+            elif fn_body and i == len(stmts) - 1 and isinstance(stmt, _ALIASING):
+                # The result must not alias a global constant or ``this``.
+                codes.append(self.value(stmt))
             else:
                 codes.append(self.stmt(stmt, top))
         del self.scope.vars[mark:]

@@ -52,25 +52,31 @@ class Engine:
         self._lock = threading.Lock()
 
     # -- host functions -------------------------------------------------------------
-    def register_fn(self, name: str, fn: Callable[..., Any], arity: int | None = None) -> None:
+    def register_fn(self, name: str, fn: Callable[..., Any], arity: int | None = None,
+                    *, host_io: bool = True) -> None:
         """Register a plain Python callable (positional args, no context) as ``name``.
 
         ``arity`` defaults to the callable's number of positional parameters. Raise
         ``RuntimeFault`` for a script-catchable error; other exceptions also become
-        catchable runtime errors.
+        catchable runtime errors. With ``host_io`` (the default) the time spent in the
+        function is not charged to ``Limits.timeout``: host I/O (run_jrpc, run_sh...) has
+        its own timeouts. Functions registered directly on ``registry`` are charged.
         """
         if arity is None:
             params = inspect.signature(fn).parameters.values()
             arity = sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
         def native(ctx: Any, *args: Any) -> Any:
+            return fn(*args)
+
+        def host_native(ctx: Any, *args: Any) -> Any:
             start = time.monotonic()
             try:
                 return fn(*args)
             finally:
                 ctx.rt.host_time += time.monotonic() - start
 
-        self.registry.register(name, arity, native)
+        self.registry.register(name, arity, host_native if host_io else native)
 
     # -- compiling ------------------------------------------------------------------
     def compile(self, source: str, path: str = "<script>") -> AST:
