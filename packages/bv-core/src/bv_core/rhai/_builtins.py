@@ -52,11 +52,11 @@ def _is_def_fn(ctx: Any, name: Any, arity: Any = None) -> bool:
 
 
 def _is_def_var(ctx: Any, name: Any) -> bool:
-    # Compile-time resolution handles names in scope (see _compile_expr); at run time the
-    # only other visible names are global constants.
+    # Reached only through a function pointer (Fn("is_def_var")); direct calls are
+    # resolved against the compile-time scope (see _compile_expr).
     if type(name) is not str:
         raise NoMatch
-    return name in ctx.inst.globals and ctx.inst.unit is not None and ctx.rt.depth == 0
+    return False
 
 
 def _type_of(ctx: Any, value: Any) -> str:

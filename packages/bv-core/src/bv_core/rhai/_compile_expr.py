@@ -357,10 +357,17 @@ class ExprCompiler:
         name, pos, n = node.name, node.pos, len(node.args)
         if node.ns:
             return self.module_call(node)
-        if name == "is_def_var" and n == 1 and isinstance(node.args[0], A.Lit):
-            known = self.scope.find(str(node.args[0].value)) is not None
-            if known:
-                return lambda fr: True
+        if name == "is_def_var" and n == 1:
+            # Variables are resolved at compile time, so the names in scope here are known.
+            names = frozenset(v[0] for v in self.scope.vars)
+            name_arg = self.expr(node.args[0])
+
+            def is_def_var(fr: Frame) -> Any:
+                v = name_arg(fr)
+                if type(v) is not str:
+                    raise RhaiRuntimeError(not_found("is_def_var", [v]).message, pos)
+                return v in names
+            return is_def_var
         if name == "Fn" and n == 1:
             arg = self.expr(node.args[0])
 
