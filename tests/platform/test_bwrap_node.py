@@ -423,3 +423,19 @@ async def test_two_nodes_start_concurrently_on_one_bridge_and_reach_each_other(
     assert (await wait_tcp(b.spec.ip, 7002)).decode().strip() == "node-b"
     got = await a.exec(["sh", "-c", f"nc {b.spec.ip} 7002 </dev/null"])
     assert got.stdout.decode().strip() == "node-b", got.stderr
+
+
+async def test_exec_timeout_kills_the_command_inside(
+    make_spec: Callable[..., MachineSpec], track: Track
+) -> None:
+    m = track(make_spec())
+    await m.create()
+    await m.start()
+    with pytest.raises(PlatformError, match="timed out after 0.5 s"):
+        await m.exec(["sh", "-c", "exec sleep 4242"], timeout=0.5)
+    # The command was killed, not left running inside the node.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while "sleep 4242" in (await m.exec(["ps", "-o", "args"])).stdout.decode().splitlines():
+        assert loop.time() < deadline, "the timed-out command is still running in the node"
+        await asyncio.sleep(0.05)

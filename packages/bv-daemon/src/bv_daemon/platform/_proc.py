@@ -48,8 +48,9 @@ async def run(
     try:
         out, err_out = await asyncio.wait_for(proc.communicate(input), timeout)
     except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
+        # The whole group: a tool like nsenter forks the real command, which would outlive it.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
         await proc.wait()
         raise PlatformError(f"{what}: {argv[0]} timed out after {timeout:g} s") from None
     code = proc.returncode if proc.returncode is not None else -1
