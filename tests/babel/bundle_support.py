@@ -1,6 +1,6 @@
 """The babel and babel_job_runner shiv zipapps for tests.
 
-Uses BV_BUNDLE_DIR or dist/bundle when they hold both zipapps; otherwise builds them once per
+Uses BV_BUNDLE_DIR, or dist/bundle (`make bundle`) when it is newer than the sources; otherwise builds them once per
 source version into .cache/babel-bundle/<hash>/ (about 20 s, serialised with a file lock because
 xdist workers ask at the same time).
 """
@@ -40,10 +40,18 @@ def _source_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+def _newest_source() -> float:
+    return max(p.stat().st_mtime for top in HASHED for p in ([top] if top.is_file() else top.rglob("*")))
+
+
 def bundle_dir() -> Path:
-    for candidate in (os.environ.get("BV_BUNDLE_DIR"), REPO / "dist" / "bundle"):
-        if candidate and _have(Path(candidate)):
-            return Path(candidate)
+    explicit = os.environ.get("BV_BUNDLE_DIR")
+    if explicit:
+        return Path(explicit)
+    dist = REPO / "dist" / "bundle"
+    # `make bundle` output counts only when it is newer than the sources it was built from.
+    if _have(dist) and min((dist / n).stat().st_mtime for n in NAMES) > _newest_source():
+        return dist
     cache = REPO / ".cache" / "babel-bundle"
     cache.mkdir(parents=True, exist_ok=True)
     target = cache / _source_hash()

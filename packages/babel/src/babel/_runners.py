@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Final
 
-from bv_core.jobs import JobPaths, ProcessRef
+from bv_core.jobs import JobPaths, ProcessRef, job_env_token, processes_with_env
 
 __all__ = ["adopt_runner", "job_processes", "kill_job_processes", "signal_runner", "spawn_runner"]
 
@@ -70,7 +70,7 @@ def _snapshot() -> dict[int, tuple[int, int]]:
 def job_processes(paths: JobPaths, runner: ProcessRef | None = None) -> list[int]:
     """Every live process of the job: the runner, the job's process group, their descendants."""
     table = _snapshot()
-    roots: set[int] = set()
+    roots: set[int] = set(processes_with_env(job_env_token(paths)))
     child = ProcessRef.read(paths.child_pid)
     if child is not None and child.alive():
         roots.update(pid for pid, (_, pgrp) in table.items() if pgrp == child.pid)

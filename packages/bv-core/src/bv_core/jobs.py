@@ -14,6 +14,7 @@ naming the source, the field path and what was expected.
 from __future__ import annotations
 
 import enum
+import os
 import signal
 import zlib
 from pathlib import Path
@@ -33,6 +34,7 @@ __all__ = [
     "DownloadJob",
     "Finished",
     "JobConfig",
+    "JOB_ENV_VAR",
     "JobInfo",
     "JobProgress",
     "JobStatus",
@@ -53,12 +55,14 @@ __all__ = [
     "job_config_from_obj",
     "job_config_to_json",
     "job_config_to_obj",
+    "job_env_token",
     "job_info_from_obj",
     "job_info_to_obj",
     "job_progress_from_obj",
     "job_status_from_obj",
     "job_status_to_obj",
     "process_start_ticks",
+    "processes_with_env",
     "shell_argv",
     "signal_number",
     "trim_body",
@@ -548,6 +552,34 @@ class NodePaths:
 
     def one_time_backup(self, name: str) -> Path:
         return self.data_mount_point() / ".babel_jobs" / validate_job_name(name)
+
+
+# Every process of a job carries BABEL_JOB=<name>@<root> in its environment (children inherit it),
+# so a job's processes are found even when the runner died before it recorded child.pid, or
+# when a process left the job's group and was re-parented to init.
+JOB_ENV_VAR: Final = "BABEL_JOB"
+
+
+def job_env_token(paths: JobPaths) -> str:
+    return f"{paths.name}@{paths.dir}"
+
+
+def processes_with_env(token: str) -> list[int]:
+    """Live processes whose environment holds ``BABEL_JOB=<token>`` (root sees all)."""
+    needle = f"{JOB_ENV_VAR}={token}".encode()
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = Path(entry.path, "environ").read_bytes()
+        except OSError:
+            continue
+        if needle in environ.split(b"\0"):
+            stat = _read_stat(int(entry.name))
+            if stat is not None and stat[0] not in ("Z", "X"):
+                found.append(int(entry.name))
+    return found
 
 
 class ProcessRef(msgspec.Struct, frozen=True):

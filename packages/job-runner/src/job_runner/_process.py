@@ -16,7 +16,13 @@ import signal
 import subprocess
 from typing import Final
 
-from bv_core.jobs import JobPaths, ProcessRef, shell_argv
+from bv_core.jobs import (
+    JobPaths,
+    ProcessRef,
+    job_env_token,
+    processes_with_env,
+    shell_argv,
+)
 
 from ._exceptions import SpawnError
 from ._logs import LogSink
@@ -159,8 +165,10 @@ class ShellProcess:
 
 def previous_run_pids(paths: JobPaths) -> list[int]:
     """Processes of the job a crashed runner left behind (its group and their descendants)."""
+    pids = set(processes_with_env(job_env_token(paths)))
     ref = ProcessRef.read(paths.child_pid)
-    if ref is None or not ref.alive():
-        return []
-    table = snapshot()
-    return sorted(set(group_members(table, ref.pid) + descendants(table, ref.pid)))
+    if ref is not None and ref.alive():
+        table = snapshot()
+        pids.update(group_members(table, ref.pid) + descendants(table, ref.pid))
+    pids.discard(os.getpid())
+    return sorted(pids)
