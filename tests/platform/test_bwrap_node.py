@@ -439,3 +439,35 @@ async def test_exec_timeout_kills_the_command_inside(
     while "sleep 4242" in (await m.exec(["ps", "-o", "args"])).stdout.decode().splitlines():
         assert loop.time() < deadline, "the timed-out command is still running in the node"
         await asyncio.sleep(0.05)
+
+
+async def test_capabilities_can_be_narrowed_and_ramdisks_are_mounted(
+    make_spec: Callable[..., MachineSpec], track: Track
+) -> None:
+    from bv_daemon.platform.bwrap import NODE_CAPABILITIES
+
+    probe = (
+        "grep CapEff /proc/self/status > /blockjoy/caps; "
+        "mount -t tmpfs none /tmp 2>/dev/null; echo $? > /blockjoy/mount.rc; "
+        "grep ' /ram ' /proc/mounts > /blockjoy/ram; exec sleep 100000"
+    )
+    spec = make_spec(babel_command=("/bin/sh", "-c", probe), ramdisks=(("/ram", 8),))
+    m = BwrapPlatform(capabilities=NODE_CAPABILITIES).machine(spec)
+    try:
+        await m.create()
+        await m.start()
+        await _wait_file(spec.data_dir / "ram")
+        # Docker's default capability set (0xa80425fb); mounting is refused.
+        assert spec.data_dir.joinpath("caps").read_text().split() == ["CapEff:", "00000000a80425fb"]
+        assert spec.data_dir.joinpath("mount.rc").read_text().strip() != "0"
+        assert "tmpfs" in spec.data_dir.joinpath("ram").read_text()
+        assert "size=8192k" in spec.data_dir.joinpath("ram").read_text()
+    finally:
+        await m.delete()
+
+    # The default keeps every capability (babel may mount ramdisks itself, as the original).
+    full = track(make_spec(babel_command=("/bin/sh", "-c", probe)))
+    await full.create()
+    await full.start()
+    await _wait_file(full.spec.data_dir / "ram")
+    assert full.spec.data_dir.joinpath("mount.rc").read_text().strip() == "0"

@@ -126,6 +126,9 @@ class MachineSpec:
     env_file: str = ""  # node_env content (KEY="value" lines), written into the rootfs
     babel_command: tuple[str, ...] = ("/usr/bin/babel",)  # the node's main process
     image_uri: str = ""  # apptainer build source; empty = rootfs_source
+    # (mount point, size MiB): tmpfs mounted by the bwrap backend before babel starts; babel's
+    # setup skips mounted ones (apptainer: babel mounts them, as the original)
+    ramdisks: tuple[tuple[str, int], ...] = ()
     host_network: bool = False  # share the host's network (no netns/veth)
 
     def __post_init__(self) -> None:
@@ -158,6 +161,11 @@ class MachineSpec:
             raise InvalidSpec(
                 f"node {self.name}: babel command {list(self.babel_command)!r} is empty"
             )
+        for mount_point, size_mb in self.ramdisks:
+            if not mount_point.startswith("/") or ".." in mount_point.split("/") or size_mb <= 0:
+                raise InvalidSpec(
+                    f"node {self.name}: ramdisk {mount_point!r} ({size_mb} MiB): want an absolute path and a size > 0"
+                )
         if not self.node_dir.is_absolute() or not self.data_dir.is_absolute():
             raise InvalidSpec(f"node {self.name}: node_dir and data_dir must be absolute paths")
 

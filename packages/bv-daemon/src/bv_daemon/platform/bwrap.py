@@ -64,11 +64,22 @@ from bv_daemon.platform.base import (
     parse_env_file,
 )
 
-__all__ = ["BwrapMachine", "BwrapPlatform"]
+__all__ = ["NODE_CAPABILITIES", "BwrapMachine", "BwrapPlatform"]
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LOG_ROTATE_BYTES = 10 * 1024 * 1024
 START_TIMEOUT = 15.0
+
+# The node runs as root in the host user namespace. By default it keeps every capability, as
+# under the original's apptainer (babel mounts the image's ramdisks itself). Passing
+# `capabilities=NODE_CAPABILITIES` keeps only Docker's default set: no mount, BPF, clock or raw
+# device access (then ramdisks must come from MachineSpec.ramdisks, which bwrap mounts).
+# `exec()` from the daemon is never restricted.
+NODE_CAPABILITIES = (
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+    "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SYS_CHROOT",
+    "CAP_MKNOD", "CAP_AUDIT_WRITE", "CAP_SETFCAP",
+)  # fmt: skip
 
 # Runs as the spawner: joins each cgroup.procs file given before `--` with its own pid (so only the
 # node's processes land in the node's cgroup, never the daemon), then execs the rest.
@@ -81,17 +92,27 @@ class BwrapPlatform(Platform):
     name = "bwrap"
 
     def __init__(
-        self, *, cgroup_parent: str = "blockvisor", bwrap: str = "bwrap", rootfs_mode: str = "auto"
+        self,
+        *,
+        cgroup_parent: str = "blockvisor",
+        bwrap: str = "bwrap",
+        rootfs_mode: str = "auto",
+        capabilities: tuple[str, ...] | None = None,
     ) -> None:
         if rootfs_mode not in ("auto", "copy"):
             raise InvalidSpec(f"rootfs mode {rootfs_mode!r}: want auto (overlay) or copy")
         self.cgroup_parent = cgroup_parent
         self.bwrap = bwrap
         self.rootfs_mode = rootfs_mode
+        self.capabilities = capabilities
 
     def machine(self, spec: MachineSpec) -> BwrapMachine:
         return BwrapMachine(
-            spec, cgroup_parent=self.cgroup_parent, bwrap=self.bwrap, rootfs_mode=self.rootfs_mode
+            spec,
+            cgroup_parent=self.cgroup_parent,
+            bwrap=self.bwrap,
+            rootfs_mode=self.rootfs_mode,
+            capabilities=self.capabilities,
         )
 
 
@@ -103,11 +124,13 @@ class BwrapMachine(Machine):
         cgroup_parent: str = "blockvisor",
         bwrap: str = "bwrap",
         rootfs_mode: str = "auto",
+        capabilities: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(spec)
         self.cgroup = NodeCgroup(spec.node_id, cgroup_parent)
         self._bwrap = bwrap
         self._rootfs_mode = rootfs_mode
+        self._caps = capabilities
         self._lock = asyncio.Lock()
 
     # -- files ---------------------------------------------------------------------------------
@@ -199,17 +222,24 @@ class BwrapMachine(Machine):
             "--dev", "/dev",
             "--proc", "/proc",
             "--bind", str(spec.data_dir), DATA_MOUNT_POINT,
+            *(a for mp, mb in spec.ramdisks for a in ("--size", str(mb * 1024 * 1024), "--tmpfs", mp)),
             "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--hostname", spec.hostname,
             "--info-fd", str(info_fd),
             "--json-status-fd", str(status_fd),
             "--new-session",
+            *self._cap_args(),
             "--chdir", "/",
             "--clearenv",
         ]  # fmt: skip
         for key, value in self._env().items():
             argv += ["--setenv", key, value]
         return [*argv, "--", *spec.babel_command]
+
+    def _cap_args(self) -> list[str]:
+        if self._caps is None:
+            return []
+        return ["--cap-drop", "ALL", *(a for cap in self._caps for a in ("--cap-add", cap))]
 
     def _wrapped(self, argv: Sequence[str]) -> list[str]:
         files = [str(f) for f in self.cgroup.procs_files()]
