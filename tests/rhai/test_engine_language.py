@@ -72,6 +72,12 @@ CASES: list[tuple[str, Any]] = [
     ("let m = (); m?.a", None),
     ("let m = #{a: [7]}; m?.a?[0]", 7),
     ("let m = (); m?[1]", None),
+    # fused integer trees fall back to Rhai semantics (negative / and %, floats, overflow)
+    ("let a = 7; let b = -2; [a + b * 3 % 2, a / b * 1, a % b + 0]", [7, -3, 1]),
+    ("let a = 7; let b = 0.5; let c = a * b + 1; c", 4.5),
+    ("let a = 4611686018427387904; let b = 2; try { a * b + 1 } catch (e) { \"ovf\" }", "ovf"),
+    ("let a = 5; let b = 3; let r = a * 2 < b + 8; r", True),
+    ('let a = "x"; let b = 2; a + b * 3', "x6"),
     # compound assignment
     ("let x = 10; x -= 3; x *= 2; x /= 7; x", 2),
     ("let x = 1; x <<= 4; x |= 1; x ^= 3; x &= 14; x", 2),

@@ -14,6 +14,7 @@ from typing import Any
 from . import _ast as A
 from ._binops import make_binop
 from ._errors import Position, RhaiError, RhaiParseError, RhaiRuntimeError
+from ._fuse import fuse
 from ._limits import Limits
 from ._ops import arith, contains, not_found, rhai_eq, to_bool, unary
 from ._runtime import (
@@ -114,6 +115,11 @@ class ExprCompiler:
                 return v
             return copied
         return code
+
+    def plain_slot(self, name: str) -> int | None:
+        """The frame slot of a local variable not shared with closures, else None."""
+        found = self.scope.find(name)
+        return found[0] if found is not None and not found[1] else None
 
     def operand(self, node: A.Node) -> tuple[str, Any]:
         if isinstance(node, A.Lit):
@@ -221,6 +227,9 @@ class ExprCompiler:
             return _at(in_op, pos)
         lk, lv = self.operand(node.left)
         rk, rv = self.operand(node.right)
+        if lk == "code" or rk == "code":
+            generic = make_binop(op, lk, lv, rk, rv, pos, self.limits)
+            return fuse(node, self.plain_slot, generic) or generic
         if lk == "const" and rk == "const":
             try:
                 value = make_binop(op, lk, lv, rk, rv, pos, self.limits)([None])

@@ -15,6 +15,7 @@ from . import _ast as A
 from ._binops import make_binop
 from ._compile_expr import _ALIASING, Code, ExprCompiler, Scope, copy_value
 from ._errors import RhaiError, RhaiParseError, RhaiRuntimeError, RhaiThrow
+from ._fuse import fuse
 from ._limits import Limits
 from ._ops import display, rhai_eq, to_bool
 from ._runtime import BreakFlow, Cell, CFn, ContinueFlow, Ctx, ReturnFlow, Unit
@@ -210,7 +211,8 @@ class Compiler(ExprCompiler):
         if slot and op == "=" and isinstance(rhs, A.Binary) and rhs.op not in ("in", "!in"):
             lk, lval = self.operand(rhs.left)
             rk, rval = self.operand(rhs.right)
-            return make_binop(rhs.op, lk, lval, rk, rval, rhs.pos, self.limits, store=slot)
+            generic = make_binop(rhs.op, lk, lval, rk, rval, rhs.pos, self.limits, store=slot)
+            return fuse(rhs, self.plain_slot, generic, store=slot) or generic
         if slot and op != "=":
             rk, rval = self.operand(rhs)
             if rk == "code" and isinstance(rhs, _ALIASING):

@@ -15,7 +15,7 @@ from . import _stdlib
 from ._ast import AST
 from ._builtins import install_builtins
 from ._compiler import compile_ast
-from ._errors import RhaiError, RhaiLimitError, RhaiRuntimeError
+from ._errors import RhaiError, RhaiLimitError, RhaiParseError, RhaiRuntimeError
 from ._limits import Limits
 from ._modules import ModuleLoader
 from ._ops import not_found
@@ -81,8 +81,15 @@ class Engine:
     # -- compiling ------------------------------------------------------------------
     def compile(self, source: str, path: str = "<script>") -> AST:
         """Parse and compile ``source``; raises RhaiParseError with file:line:col."""
-        ast = parse(source, path, self.limits.max_expr_depth, self.limits.max_function_expr_depth)
-        ast.compiled = compile_ast(ast, self.limits)
+        if sys.getrecursionlimit() < _MIN_RECURSION:
+            sys.setrecursionlimit(_MIN_RECURSION)
+        try:
+            ast = parse(source, path, self.limits.max_expr_depth,
+                        self.limits.max_function_expr_depth)
+            ast.compiled = compile_ast(ast, self.limits)
+        except RecursionError:
+            raise RhaiParseError("script nested too deeply to compile (max_expr_depth)",
+                                 (path, 1, 1)) from None
         return ast
 
     def compile_file(self, path: str | Path) -> AST:

@@ -15,7 +15,7 @@ class Limits:
     ``eval``/``run``/``call_fn`` - coarser than Rhai's per-node count. The expression
     depths are the original BlockVisor settings (64 at global level, 32 inside functions).
     ``timeout`` is wall-clock seconds of script time per ``eval``/``run``/``call_fn``,
-    checked every 2048 operations; time in host functions registered with
+    checked every 256 operations; time in host functions registered with
     ``Engine.register_fn`` (I/O with its own timeouts) is not charged. The defaults
     stop any runaway within about a second while leaving real plugins (a few hundred
     operations per call) far from the limits.

@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 Frame = list[Any]
+# Operations between two checks of the clock (and of max_operations).
+_CHECK_EVERY = 256
 Code = Callable[[Frame], Any]
 
 
@@ -140,7 +142,7 @@ class Runtime:
         self.ops = 0
         self.depth = 0
         self.deadline = time.monotonic() + limits.timeout if limits.timeout else None
-        self.next_check = min(self.max_ops, 2048)
+        self.next_check = min(self.max_ops, _CHECK_EVERY)
         self.fn_stack: list[str] = []
         self.modules_loaded = 0
         self.root: Instance | None = None
@@ -180,7 +182,7 @@ class Runtime:
         if self.deadline is not None and time.monotonic() - self.host_time > self.deadline:
             raise RhaiLimitError(
                 f"script timed out after {self.limits.timeout} s (timeout) {self.where()}")
-        self.next_check = min(self.max_ops, self.ops + 2048)
+        self.next_check = min(self.max_ops, self.ops + _CHECK_EVERY)
 
     def check_size(self, value: Any) -> None:
         t = type(value)
