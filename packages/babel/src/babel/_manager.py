@@ -13,7 +13,6 @@ import contextlib
 import enum
 import logging
 import os
-import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -387,7 +386,3 @@ class JobsManager:
             return job_status_from_obj(orjson.loads(job.paths.status.read_bytes()), str(job.paths.status))
         except (OSError, orjson.JSONDecodeError, BvError):
             return None
-
-    def forget_files(self, name: str) -> None:
-        """Remove a job's directory (not exposed yet; kept for the daemon's node delete)."""
-        shutil.rmtree(self._node.job(name).dir, ignore_errors=True)
