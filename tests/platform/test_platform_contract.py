@@ -90,6 +90,8 @@ async def test_lifecycle(backend: Backend) -> None:
     await m.start()  # idempotent: same container
     assert (await m.state()).pid == running.pid
 
+    log = m.log_path()
+    assert log is not None and log.parent == m.spec.node_dir
     res = await m.exec(["echo", "hello"])
     assert (res.exit_code, res.stdout) == (0, b"hello\n")
     assert (await m.exec(["sh", "-c", "exit 4"])).exit_code == 4

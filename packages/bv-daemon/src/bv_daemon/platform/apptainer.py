@@ -182,6 +182,9 @@ class ApptainerMachine(Machine):
     async def exists(self) -> bool:
         return self.spec.rootfs_dir.is_dir()
 
+    def log_path(self) -> Path | None:
+        return self.spec.node_dir / "babel.log"
+
     # -- create ---------------------------------------------------------------------------------
     async def create(self) -> None:
         async with self._lock:

@@ -259,6 +259,10 @@ class Machine(abc.ABC):
         """True once create() has run and delete() has not."""
         return self.spec.rootfs_dir.exists()
 
+    def log_path(self) -> Path | None:
+        """Host file receiving the node main process's stdout/stderr, if the backend keeps one."""
+        return None
+
 
 class Platform(abc.ABC):
     """A backend: makes `Machine` objects for specs."""

@@ -149,6 +149,9 @@ class BwrapMachine(Machine):
     async def exists(self) -> bool:
         return _rootfs.rootfs_kind(self.spec) is not None
 
+    def log_path(self) -> Path | None:
+        return self.log_file
+
     # -- lifecycle -----------------------------------------------------------------------------
     async def create(self) -> None:
         async with self._lock:
