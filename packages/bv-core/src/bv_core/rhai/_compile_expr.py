@@ -16,7 +16,7 @@ from ._binops import make_binop
 from ._errors import Position, RhaiError, RhaiParseError, RhaiRuntimeError
 from ._fuse import fuse
 from ._limits import Limits
-from ._ops import arith, contains, not_found, rhai_eq, to_bool, unary
+from ._ops import contains, not_found, rhai_eq, to_bool, unary
 from ._runtime import (
     Cell,
     CFn,
@@ -29,7 +29,7 @@ from ._runtime import (
     prop_get,
     prop_set,
 )
-from ._values import Char, FnPtr, deep_copy
+from ._values import FnPtr, deep_copy
 
 __all__ = ["Code", "ExprCompiler", "Scope", "Setter", "copy_value"]
 
@@ -545,6 +545,3 @@ def _module(ctx: Ctx, path: list[str], pos: Position) -> Any:
         inst = nxt
     return inst
 
-
-# Re-exported helpers used by the statement compiler.
-_ = (arith, Char, index_get)

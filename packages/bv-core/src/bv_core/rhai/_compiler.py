@@ -19,6 +19,7 @@ from ._fuse import fuse
 from ._limits import Limits
 from ._ops import display, rhai_eq, to_bool
 from ._runtime import BreakFlow, Cell, CFn, ContinueFlow, Ctx, ReturnFlow, Unit
+from ._values import Char, type_name
 
 __all__ = ["compile_ast"]
 
@@ -513,16 +514,8 @@ class Compiler(ExprCompiler):
         return _at_stmt(switch, node.pos)
 
 
-def _char(c: str) -> Any:
-    from ._values import Char
-
-    return Char(c)
-
-
-def _tname(v: Any) -> str:
-    from ._values import type_name
-
-    return type_name(v)
+_char = Char
+_tname = type_name
 
 
 def _bad_cond(c: Any, pos: Any) -> None:
