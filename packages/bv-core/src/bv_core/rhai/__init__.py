@@ -5,6 +5,21 @@ Layout: ``_lexer`` -> ``_parser`` (AST in ``_ast``) -> ``_compiler``/``_compile_
 (closures) run by ``_runtime``; ``_ops``/``_binops`` are the operators, ``_stdlib`` the
 library, ``_format`` the text forms, ``_modules`` the file module resolver, ``_engine``
 the public Engine.
+
+Embedding, in short::
+
+    engine = Engine(module_dir=plugin_dir)            # Limits() by default
+    engine.register_fn("node_env", host.node_env)     # plain callables, positional args
+    ast = engine.compile_file(plugin_dir / "main.rhai")
+    config = engine.call_fn(ast, "plugin_config", [])  # re-runs the top level first
+
+Host functions raise ``RuntimeFault(message, thrown=value)`` for errors a script can
+catch (``catch (e)`` gets ``thrown``, else the message); any other exception also becomes
+a catchable error "name: text". Functions that need the call context (to call function
+pointers, check sizes) register on ``engine.registry`` as ``fn(ctx, *args)``; a native
+method that changes an immutable receiver (string, char, number) returns
+``ReceiverUpdate(new_value, result)`` and the evaluator writes the new value back. Time
+spent in ``register_fn`` functions is not charged to ``Limits.timeout``.
 """
 
 from __future__ import annotations
