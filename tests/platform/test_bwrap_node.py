@@ -88,7 +88,7 @@ async def wait_tcp(host: str, port: int, timeout: float = 10.0) -> bytes:
 
 
 async def test_node_has_own_namespaces_network_limits_and_files(
-    make_spec: Callable[..., MachineSpec], track: Track
+    make_spec: Callable[..., MachineSpec], track: Track, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # babel stand-in: a TCP server on the node's IP that greets with its hostname.
     spec = make_spec(
@@ -97,6 +97,7 @@ async def test_node_has_own_namespaces_network_limits_and_files(
         babel_command=("/bin/sh", "-c", "exec nc -ll -p 7000 -e /bin/hostname"),
         env_file='NODE_NAME="probe_node"\nNODE_IP="1.2.3.4"\n',
     )
+    monkeypatch.setenv("BV_TEST_LEAK", "1")
     m = track(spec)
     await m.create()
     spec.data_dir.joinpath("chain.db").write_text("blocks")
@@ -127,6 +128,7 @@ async def test_node_has_own_namespaces_network_limits_and_files(
     assert (await m.exec(["cat", "/var/lib/babel/node_env"])).stdout.decode() == spec.env_file
     env = (await m.exec(["sh", "-c", "tr '\\0' '\\n' < /proc/2/environ"])).stdout.decode().split()
     assert "NODE_IP=1.2.3.4" in env and "NODE_NAME=probe_node" in env
+    assert not [v for v in env if v.startswith("BV_TEST_LEAK=")]  # the daemon's env stays out
 
     # Memory and CPU limits in the node's own cgroup; the test process was not moved there.
     assert m.cgroup.memory_limit_bytes() == 64_000_000

@@ -6,7 +6,7 @@ One node = one bwrap sandbox:
     namespace `bv-<short id>` is made beforehand (veth on the host bridge, see `_netns`) and
     entered with nsenter, because bwrap can only create an empty one;
   * `data_dir` bound at `/blockjoy`; node_env written to `rootfs/var/lib/babel/node_env` and
-    its variables set in babel's (otherwise empty) environment;
+    its variables (plus PATH, HOME, LANG) are babel's whole environment;
   * limits: cgroup `blockvisor/<node id>` (memory, CPU quota, pinned CPUs; v1 or v2);
   * processes: bwrap's own reaper is PID 1 inside the node and the babel command is its only
     child. When babel exits, PID 1 exits and the kernel kills whatever is left in the namespace.
@@ -233,10 +233,9 @@ class BwrapMachine(Machine):
             "--new-session",
             *self._cap_args(),
             "--chdir", "/",
-            "--clearenv",
         ]  # fmt: skip
-        for key, value in self._env().items():
-            argv += ["--setenv", key, value]
+        # The environment (node_env) is inherited from the spawner, not passed as --setenv, so
+        # it never shows in the host's process list.
         return [*argv, "--", *spec.babel_command]
 
     def _cap_args(self) -> list[str]:
@@ -267,6 +266,7 @@ class BwrapMachine(Machine):
                 proc = subprocess.Popen(
                     argv, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd,
                     pass_fds=(info_w, status_fd), start_new_session=True, close_fds=True,
+                    env=self._env(),
                 )  # fmt: skip
             except OSError as err:
                 raise PlatformError(
