@@ -263,3 +263,48 @@ async def _force_delete(node_dir: Path) -> None:
     spec = MachineSpec(node_id=node_dir.name, name="cleanup", rootfs_source=Path("/nonexistent"),
                        node_dir=node_dir, data_dir=node_dir / "data", ip="10.255.255.2", gateway="10.255.255.1")
     await BwrapPlatform().machine(spec).delete()
+
+
+# -- helpers for tests ------------------------------------------------------------------------------
+def wait_for(what: str, check: Any, timeout: float = 60.0, interval: float = 0.5) -> Any:
+    """Poll ``check()`` until it returns a truthy value; fail naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+        except grpc.RpcError as err:
+            last = err
+        else:
+            if last:
+                return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}; last: {last!r}")
+
+
+def create_node(d: Daemon, name: str, version: str = "1.0.0", props: dict[str, str] | None = None) -> Any:
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
+    events = d.call("CreateNode", node_pb2.CreateNodeRequest(
+        image_key=node_pb2.ImageKey(protocol_key="demochain"), image_version=version,
+        display_name=name, properties=props or {}))
+    assert events[-1].WhichOneof("event") == "result", events
+    return events[-1].result.node
+
+
+def node_height(d: Daemon, node: str) -> int | None:
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
+    m = d.call("GetNodeMetrics", node_pb2.GetNodeMetricsRequest(node=node), timeout=30)
+    return m.height if m.HasField("height") else None
+
+
+def node_status(d: Daemon, node: str) -> int:
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
+    return int(d.call("GetNodeStatus", node_pb2.GetNodeStatusRequest(node=node)).status)
+
+
+def wait_height_above(d: Daemon, node: str, floor: int, timeout: float = 60.0) -> int:
+    return int(wait_for(f"node {node} height > {floor}",
+                        lambda: (h := node_height(d, node)) is not None and h > floor and h, timeout))
