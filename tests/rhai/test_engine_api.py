@@ -136,3 +136,19 @@ def test_engine_is_reusable_across_threads() -> None:
     for t in threads:
         t.join()
     assert results == [4950] * 80
+
+
+def test_ast_walk_finds_node_params_keys() -> None:
+    from bv_core.rhai import _ast as nodes
+
+    ast = Engine().compile(
+        'let x = node_params()["KEY"];\nfn f() { `${node_params().OTHER}` }', "main.rhai")
+    found = []
+    for node in ast.walk():
+        if isinstance(node, nodes.Index) and isinstance(node.obj, nodes.Call) \
+                and node.obj.name == "node_params" and isinstance(node.index, nodes.Lit):
+            found.append((node.index.value, node.pos))
+        if isinstance(node, nodes.Prop) and isinstance(node.obj, nodes.Call) \
+                and node.obj.name == "node_params":
+            found.append((node.name, node.pos))
+    assert found == [("KEY", ("main.rhai", 1, 21)), ("OTHER", ("main.rhai", 2, 27))]

@@ -6,6 +6,7 @@ so there is one node family. The compiler (``_compiler.py``) turns nodes into cl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ __all__ = [
     "AST", "ArrayLit", "Assign", "Binary", "Block", "Break", "Call", "Closure", "Continue",
     "DoLoop", "Export", "FnDef", "For", "GlobalVar", "If", "Import", "Index", "Interp", "Let",
     "Lit", "Logic", "Loop", "MapLit", "MethodCall", "ModVar", "Node", "Prop", "Range", "Return",
-    "Switch", "SwitchCase", "This", "Throw", "Try", "Unary", "Var", "While",
+    "Switch", "SwitchCase", "This", "Throw", "Try", "Unary", "Var", "While", "walk",
 ]
 
 
@@ -265,3 +266,27 @@ class AST:
     fns: dict[tuple[str, int], FnDef]
     source: str = ""
     compiled: Any = None  # cache filled by the engine
+
+    def walk(self) -> Iterator[Node]:
+        """Every node of the script, top-level statements then function bodies, parents
+        before children (for linters, e.g. finding ``node_params()["KEY"]`` uses)."""
+        yield from walk(self.stmts)
+        for fn in self.fns.values():
+            yield from walk(fn)
+
+
+def walk(root: Any) -> Iterator[Node]:
+    """Nodes under ``root`` (a node, a list of nodes, a switch case), depth first."""
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Node):
+            yield item
+            children = list(vars(item).values())
+        elif isinstance(item, SwitchCase):
+            children = [item.cond, item.body]
+        elif isinstance(item, (list, tuple)):
+            children = list(item)
+        else:
+            continue
+        stack.extend(reversed(children))
