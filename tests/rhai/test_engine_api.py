@@ -151,4 +151,4 @@ def test_ast_walk_finds_node_params_keys() -> None:
         if isinstance(node, nodes.Prop) and isinstance(node.obj, nodes.Call) \
                 and node.obj.name == "node_params":
             found.append((node.name, node.pos))
-    assert found == [("KEY", ("main.rhai", 1, 21)), ("OTHER", ("main.rhai", 2, 27))]
+    assert found == [("KEY", ("main.rhai", 1, 22)), ("OTHER", ("main.rhai", 2, 27))]
