@@ -66,11 +66,12 @@ def test_status_codes_map_to_one_line(bv: Bv, fake: FakeDaemon, code: grpc.Statu
 
 def test_usage_errors_exit_2(bv: Bv) -> None:
     for args in (["node", "frobnicate"], ["-o", "yaml", "node", "list"], ["node", "info"],
-                 ["--log-level", "loud", "status"], ["node", "create", "onlyprotocol"]):
+                 ["--log-level", "loud", "status"], ["node", "create"]):
         r = bv(*args)
         assert r.code == 2, args
-        assert "Error:" in r.err and r.out == "", args
+        assert r.err.startswith("Error: ") and r.err.count("\n") == 1 and r.out == "", (args, r.err)
     assert "unknown log level 'loud'" in bv("--log-level", "loud", "status").err
+    assert bv("node", "info").err == "Error: Missing argument 'ID_OR_NAME'. (see 'bv node info --help')\n"
 
 
 def test_help_everywhere(bv: Bv) -> None:

@@ -6,6 +6,7 @@ statuses into `CliError`s with one-line operator messages, so no grpc type reach
 
 from __future__ import annotations
 
+import logging
 import socket
 import struct
 from collections.abc import Callable, Iterator
@@ -17,11 +18,15 @@ import grpc
 from bv_core.errors import BvError
 from bv_core.proto.blockvisor.internal.v1 import service_pb2_grpc
 
+from ..logging_setup import TRACE
+
 __all__ = ["CliError", "DaemonClient", "UsageError", "daemon_pid_from_socket"]
 
 # Unary requests; long node actions are streams and have their own, larger bound.
 DEFAULT_TIMEOUT: Final = 30.0
 STREAM_TIMEOUT: Final = 900.0
+
+log = logging.getLogger("bv.client")
 
 
 class CliError(BvError):
@@ -37,6 +42,10 @@ class UsageError(CliError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, exit_code=2)
+
+
+def _one_line(message: Any) -> str:
+    return " ".join(str(message).split())
 
 
 def _unreachable(path: Path) -> CliError:
@@ -70,6 +79,7 @@ class DaemonClient:
              timeout: float | None = DEFAULT_TIMEOUT) -> Any:
         """Unary RPC ``method`` with errors translated (``subject``: the node or job asked for)."""
         rpc: Callable[..., Any] = getattr(self.stub, method)
+        log.log(TRACE, "-> %s %s", method, _one_line(request))
         try:
             return rpc(request, timeout=timeout)
         except grpc.RpcError as err:
@@ -79,6 +89,7 @@ class DaemonClient:
                timeout: float | None = STREAM_TIMEOUT) -> Iterator[Any]:
         """Server-streaming RPC ``method``; yields messages, errors translated."""
         rpc: Callable[..., Any] = getattr(self.stub, method)
+        log.log(TRACE, "-> %s (stream) %s", method, _one_line(request))
         try:
             yield from rpc(request, timeout=timeout)
         except grpc.RpcError as err:
@@ -98,6 +109,7 @@ class DaemonClient:
     def translate(self, err: grpc.RpcError, subject: str | None) -> CliError:
         code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
         details = (err.details() if hasattr(err, "details") else None) or ""
+        log.debug("<- %s %s", code.name, details)
         return status_message(code, details, subject, self.socket_path)
 
 

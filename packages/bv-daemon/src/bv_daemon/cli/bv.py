@@ -73,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted!", err=True)
         return 1
+    except click.UsageError as err:
+        # One line naming the bad input, plus where to look (click's default is a 4-line block).
+        where = err.ctx.command_path if err.ctx is not None else "bv"
+        click.echo(f"Error: {err.format_message()} (see '{where} --help')", err=True)
+        return err.exit_code
     except click.ClickException as err:
         err.show()
         return err.exit_code
