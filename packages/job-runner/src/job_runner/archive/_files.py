@@ -1,0 +1,216 @@
+"""File plumbing for archive jobs: the data dir's open files, free space, journals, progress.
+
+Writes go through ``os.pwrite`` on descriptors opened once (without O_TRUNC, so a resumed
+download keeps what earlier runs wrote) and kept in a bounded LRU. Every path is opened with
+O_NOFOLLOW below a data dir whose parents were checked by the plan, so a symlink planted
+after the check cannot redirect a write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final, final
+
+import orjson
+
+from bv_core.persistence import atomic_write_json
+
+from ._errors import ArchiveError, ManifestError, NotEnoughSpace
+
+__all__ = ["MAX_OPEN_FILES", "FileTable", "Journal", "ProgressFile", "available_bytes", "human"]
+
+MAX_OPEN_FILES: Final = 1024
+
+
+def human(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def available_bytes(path: Path) -> int:
+    """Free bytes for an unprivileged writer on the filesystem holding ``path`` (or its parent)."""
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    st = os.statvfs(probe)
+    return st.f_bavail * st.f_frsize
+
+
+@final
+class FileTable:
+    """Descriptors of the data dir's files, thread-safe, at most ``max_open`` kept open."""
+
+    def __init__(self, data_dir: Path, max_open: int = MAX_OPEN_FILES) -> None:
+        self.data_dir = data_dir
+        self._max_open = max(8, max_open)
+        self._fds: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _open(self, rel: str, flags: int) -> int:
+        path = self.data_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Refuse symlinks anywhere below the data dir (the plan checked them; this closes the race).
+        real_parent = path.parent.resolve()
+        if not real_parent.is_relative_to(self.data_dir.resolve()):
+            raise ManifestError(f"destination {rel!r} resolves outside {self.data_dir}")
+        try:
+            return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise ArchiveError(f"can't open {path}: {exc.strerror or exc}") from exc
+
+    @contextlib.contextmanager
+    def fd(self, rel: str) -> Iterator[int]:
+        with self._lock:
+            fd = self._fds.pop(rel, None)
+            if fd is None:
+                fd = self._open(rel, os.O_RDWR | os.O_CREAT)
+                while len(self._fds) >= self._max_open:
+                    _, old = self._fds.popitem(last=False)
+                    os.close(old)
+            self._fds[rel] = fd
+            # Hold a dup so an LRU eviction by another thread can't close it under us.
+            mine = os.dup(fd)
+        try:
+            yield mine
+        finally:
+            os.close(mine)
+
+    def pwrite(self, rel: str, data: memoryview | bytes, pos: int) -> None:
+        with self.fd(rel) as fd:
+            view = memoryview(data)
+            while view:
+                n = os.pwrite(fd, view, pos)
+                view = view[n:]
+                pos += n
+
+    def preallocate(self, rel: str, size: int) -> int:
+        """Give the file its final size and blocks; returns the bytes newly allocated."""
+        with self.fd(rel) as fd:
+            st = os.fstat(fd)
+            had = st.st_blocks * 512
+            if st.st_size != size:
+                os.ftruncate(fd, size)
+            if size:
+                try:
+                    os.posix_fallocate(fd, 0, size)
+                except OSError as exc:
+                    if exc.errno == 28:  # ENOSPC
+                        raise NotEnoughSpace(
+                            f"no space left to allocate {human(size)} for {rel}"
+                        ) from exc
+                    # EOPNOTSUPP (tmpfs-like fs): ftruncate alone is fine
+            return max(0, size - had)
+
+    def needed(self, files: dict[str, int]) -> int:
+        """Bytes still to allocate for ``files`` (those present count what they already hold)."""
+        need = 0
+        for rel, size in files.items():
+            try:
+                st = os.lstat(self.data_dir / rel)
+                need += max(0, size - st.st_blocks * 512)
+            except FileNotFoundError:
+                need += size
+        return need
+
+    def sync(self, rels: set[str]) -> None:
+        for rel in rels:
+            with self.fd(rel) as fd:
+                os.fdatasync(fd)
+
+    def close(self) -> None:
+        with self._lock:
+            for fd in self._fds.values():
+                os.close(fd)
+            self._fds.clear()
+
+
+@final
+class Journal:
+    """An append-only JSON-lines file, fsynced per record: what a SIGKILL cannot take back.
+
+    A torn last line (killed mid-append) is ignored on load.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def load(self) -> list[object]:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        out: list[object] = []
+        for line in data.splitlines():
+            try:
+                out.append(orjson.loads(line))
+            except orjson.JSONDecodeError:
+                continue
+        return out
+
+    def append(self, record: object) -> None:
+        line = orjson.dumps(record) + b"\n"
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+@final
+class ProgressFile:
+    """``progress.json`` = JobProgress (``total``/``current`` chunks, ``message``) plus bytes and
+    an ETA, written atomically at most every ``interval_s`` (and always on the last chunk)."""
+
+    def __init__(
+        self, path: Path, total_chunks: int, total_bytes: int, verb: str, interval_s: float = 0.5
+    ) -> None:
+        self.path = path
+        self.total_chunks = total_chunks
+        self.total_bytes = total_bytes
+        self.verb = verb
+        self._interval = interval_s
+        self._last = 0.0
+        self._t0 = time.monotonic()
+        self._bytes0: int | None = None
+
+    def update(self, chunks: int, bytes_done: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if self._bytes0 is None:
+            self._bytes0, self._t0 = bytes_done, now
+        if not force and chunks < self.total_chunks and now - self._last < self._interval:
+            return
+        self._last = now
+        rate = (bytes_done - self._bytes0) / max(now - self._t0, 1e-6)
+        left = self.total_bytes - bytes_done
+        eta = int(left / rate) if rate > 0 and left > 0 else (0 if left <= 0 else None)
+        eta_text = (
+            "" if eta is None else f", ETA {eta // 3600}h{eta // 60 % 60:02d}m{eta % 60:02d}s"
+        )
+        message = f"chunks, {human(bytes_done)}/{human(self.total_bytes)} {self.verb}{eta_text}"
+        with contextlib.suppress(Exception):  # progress is advisory; never fail the job on it
+            atomic_write_json(
+                self.path,
+                {
+                    "total": self.total_chunks,
+                    "current": chunks,
+                    "message": message,
+                    "bytes_total": self.total_bytes,
+                    "bytes_done": bytes_done,
+                    "eta_secs": eta,
+                },
+            )

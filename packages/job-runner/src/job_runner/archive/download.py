@@ -1,0 +1,457 @@
+"""The download job: fetch a protocol-data archive into the data dir, resumably.
+
+Files in ``meta_dir`` (``<data_mount_point>/.babel_jobs``):
+
+    download.metadata   the manifest header (DownloadMetadata); present = a download is planned
+    download.manifest   every chunk descriptor (no URLs), validated before anything is written
+    download.parts      JSON lines {"index"}: chunks started (cleanup removes their files)
+    download.chunks     JSON lines {"index"}: chunks written, fdatasynced and verified
+    download.completed  empty marker: the archive is fully in place
+
+A restarted job (after SIGKILL or reboot) reloads the plan and skips every index in
+``download.chunks``; an index is journaled only after its bytes matched the checksum and were
+fdatasynced, so a journaled chunk is never fetched again.
+
+Per chunk, ``max_runners`` workers stream ranged GETs with aiohttp (``max_connections``
+requests being sent at once), hand ``buffer_size`` pieces to a thread that hashes the stored
+bytes, zstd-decompresses them and pwrites the output across the chunk's destinations, while the
+next piece is being received. Memory per worker is about two buffers plus zstd's window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final, final
+
+import aiohttp
+import msgspec
+import zstandard
+
+from bv_core.errors import BvError, ModelError
+from bv_core.models import Chunk, DownloadMetadata, decode_json
+from bv_core.persistence import atomic_write
+
+from ._errors import (
+    ArchiveError,
+    ChecksumMismatch,
+    Interrupted,
+    ManifestError,
+    NotEnoughSpace,
+    TransferError,
+    UrlExpired,
+)
+from ._files import FileTable, Journal, ProgressFile, available_bytes, human
+from ._plan import DownloadPlan, check_metadata, check_plan, check_same, norm_path
+from ._source import ArchiveSource
+from ._transfer import MIB, TransferConfig, first_error, new_hasher
+
+__all__ = ["COMPLETED", "Downloader", "DownloadMeta"]
+
+log = logging.getLogger(__name__)
+
+COMPLETED: Final = "download.completed"
+_BATCH_LIMIT: Final = 100  # indexes per GetDownloadChunks (the API's cap)
+_CHUNKS = msgspec.json.Decoder(list[Chunk])
+
+
+@final
+class DownloadMeta:
+    """The download's files in the metadata dir."""
+
+    def __init__(self, meta_dir: Path) -> None:
+        self.dir = meta_dir
+        self.metadata = meta_dir / "download.metadata"
+        self.manifest = meta_dir / "download.manifest"
+        self.parts = Journal(meta_dir / "download.parts")
+        self.chunks = Journal(meta_dir / "download.chunks")
+        self.completed = meta_dir / COMPLETED
+
+    def reset(self) -> None:
+        for path in (self.metadata, self.manifest, self.parts.path, self.chunks.path):
+            path.unlink(missing_ok=True)
+
+
+class _ChunkSink:
+    """Receives a chunk's decompressed bytes (in order) and pwrites them to its destinations."""
+
+    def __init__(self, files: FileTable, chunk: Chunk) -> None:
+        self._files = files
+        self._dests = [
+            (norm_path(d.path), d.position_bytes, d.size_bytes) for d in chunk.destinations
+        ]
+        self._i = 0
+        self._done = 0  # bytes written into the current destination
+        self.written = 0
+        self.touched: set[str] = set()
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            while self._i < len(self._dests) and self._done == self._dests[self._i][2]:
+                self._i, self._done = self._i + 1, 0
+            if self._i == len(self._dests):
+                raise ChecksumMismatch(
+                    f"decompressed data is larger than its destinations (> {self.written} bytes)"
+                )
+            path, pos, size = self._dests[self._i]
+            n = min(len(view), size - self._done)
+            self._files.pwrite(path, view[:n], pos + self._done)
+            self.touched.add(path)
+            self._done += n
+            self.written += n
+            view = view[n:]
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+
+class _ChunkState:
+    """Streaming state of one chunk: hash of stored bytes, decoder, writer. Runs in a thread."""
+
+    def __init__(self, files: FileTable, chunk: Chunk, compressed: bool) -> None:
+        self.chunk = chunk
+        self.pos = 0  # stored bytes fed so far
+        self._hasher = new_hasher(chunk.checksum.algorithm)
+        self._sink = _ChunkSink(files, chunk)
+        self._writer: zstandard.ZstdDecompressionWriter | None = None
+        if compressed:
+            self._writer = zstandard.ZstdDecompressor().stream_writer(
+                self._sink,  # type: ignore[arg-type]  # needs only write(); stubs say IO[bytes]
+                write_size=MIB,
+                write_return_read=True,
+                closefd=False,
+            )
+
+    def feed(self, data: bytes) -> None:
+        self._hasher.update(data)
+        try:
+            if self._writer is not None:
+                self._writer.write(data)
+            else:
+                self._sink.write(data)
+        except zstandard.ZstdError as exc:
+            raise ChecksumMismatch(
+                f"chunk {self.chunk.index}: corrupt zstd stream ({exc})"
+            ) from exc
+
+    def finish(self) -> set[str]:
+        if self._writer is not None:
+            self._writer.flush()  # type: ignore[no-untyped-call]
+        digest = self._hasher.hexdigest()
+        if digest != self.chunk.checksum.digest:
+            raise ChecksumMismatch(
+                f"chunk {self.chunk.index} checksum mismatch - expected {self.chunk.checksum.digest}, actual {digest}"
+            )
+        want = self.chunk.data_size
+        if self._sink.written != want:
+            raise ManifestError(
+                f"chunk {self.chunk.index}: decompressed size {self._sink.written} differs from its destinations ({want})"
+            )
+        return self._sink.touched
+
+
+@final
+class Downloader:
+    def __init__(
+        self,
+        source: ArchiveSource,
+        data_dir: Path,
+        meta_dir: Path,
+        progress: Path,
+        config: TransferConfig | None = None,
+        *,
+        stop: asyncio.Event | None = None,
+        on_log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.data_dir = data_dir
+        self.meta = DownloadMeta(meta_dir)
+        self.progress_path = progress
+        self.cfg = config or TransferConfig()
+        self.stop = stop or asyncio.Event()
+        self._log = on_log or log.info
+        self._urls: dict[int, str] = {}
+        self._url_lock = asyncio.Lock()
+        self._pending: list[int] = []
+        self._done_bytes = 0
+        self._done_chunks = 0
+
+    # --- plan -------------------------------------------------------------------------------
+
+    async def _fetch_descriptors(self, meta: DownloadMetadata) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        for start in range(0, meta.chunks, _BATCH_LIMIT):
+            indexes = list(range(start, min(meta.chunks, start + _BATCH_LIMIT)))
+            got = await self.source.download_chunks(meta.data_version, indexes)
+            if sorted(c.index for c in got) != indexes:
+                raise ManifestError(
+                    f"asked for chunks {indexes[0]}..{indexes[-1]}, got indexes {[c.index for c in got][:10]}"
+                )
+            chunks.extend(sorted(got, key=lambda c: c.index))
+        for c in chunks:
+            if c.url:
+                self._urls[c.index] = c.url
+        return [msgspec.structs.replace(c, url=None) for c in chunks]
+
+    async def _plan(self) -> DownloadPlan:
+        if self.meta.metadata.exists() and self.meta.manifest.exists():
+            try:
+                meta = decode_json(
+                    self.meta.metadata.read_bytes(), DownloadMetadata, str(self.meta.metadata)
+                )
+                chunks = _CHUNKS.decode(self.meta.manifest.read_bytes())
+                plan = check_plan(meta, chunks, self.data_dir)
+                self._log(f"resuming download of data version {meta.data_version}")
+                return plan
+            except (ModelError, msgspec.ValidationError, msgspec.DecodeError) as exc:
+                self._log(f"discarding unreadable download state: {exc}")
+        self._cleanup_partial()
+        meta = await self.source.download_metadata()
+        check_metadata(meta)
+        chunks = await self._fetch_descriptors(meta)
+        plan = check_plan(meta, chunks, self.data_dir)  # raises before anything is written
+        self.meta.dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.meta.manifest, msgspec.json.encode(chunks))
+        atomic_write(self.meta.metadata, msgspec.json.encode(meta))
+        return plan
+
+    def _cleanup_partial(self) -> None:
+        """Forget an earlier, unusable attempt (the original's cleanup_job)."""
+        try:
+            old = _CHUNKS.decode(self.meta.manifest.read_bytes())
+        except (OSError, msgspec.ValidationError, msgspec.DecodeError):
+            old = []
+        started = {r.get("index") for r in self.meta.parts.load() if isinstance(r, dict)}
+        for chunk in old:
+            if chunk.index in started:
+                for dest in chunk.destinations:
+                    with contextlib.suppress(OSError, BvError):
+                        dest.resolve(self.data_dir).unlink(missing_ok=True)
+        self.meta.reset()
+
+    # --- run --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        if self.meta.completed.exists():
+            self._log("download already completed")
+            return
+        plan = await self._plan()
+        done = {
+            r["index"]
+            for r in self.meta.chunks.load()
+            if isinstance(r, dict) and isinstance(r.get("index"), int)
+        }
+        done &= set(range(plan.metadata.chunks))
+        self._done_chunks = len(done)
+        self._done_bytes = sum(plan.chunks[i].data_size for i in done)
+        files = FileTable(self.data_dir, self.cfg.max_open_files)
+        loop = asyncio.get_running_loop()
+        pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=self.cfg.max_runners + 1, thread_name_prefix="download"
+        )
+        try:
+            need = await loop.run_in_executor(pool, files.needed, plan.files)
+            avail = available_bytes(self.data_dir)
+            if need > avail:
+                raise NotEnoughSpace(
+                    f"Can't download {need} bytes ({human(need)}) of data while only {avail} ({human(avail)}) available in {self.data_dir}"
+                )
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            await loop.run_in_executor(pool, _preallocate, files, plan.files)
+            progress = ProgressFile(
+                self.progress_path, plan.metadata.chunks, plan.metadata.total_size, "downloaded"
+            )
+            progress.update(self._done_chunks, self._done_bytes, force=True)
+            self._pending = [i for i in range(plan.metadata.chunks) if i not in done]
+            self._pending.reverse()  # pop() from the end takes the lowest index first
+            self._log(
+                f"downloading {len(self._pending)} of {plan.metadata.chunks} chunks "
+                f"({human(plan.metadata.total_size - self._done_bytes)} left)"
+            )
+            connections = asyncio.Semaphore(self.cfg.max_connections)
+            connector = aiohttp.TCPConnector(limit=self.cfg.max_runners + self.cfg.max_connections)
+            async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
+                try:
+                    async with asyncio.TaskGroup() as tg:
+                        for _ in range(min(self.cfg.max_runners, len(self._pending))):
+                            tg.create_task(
+                                self._worker(plan, session, connections, files, pool, progress)
+                            )
+                except BaseExceptionGroup as group:
+                    raise first_error(group) from None
+            if self.stop.is_set():
+                raise Interrupted("download interrupted")
+            progress.update(self._done_chunks, self._done_bytes, force=True)
+        finally:
+            files.close()
+            pool.shutdown(wait=True, cancel_futures=True)
+        atomic_write(self.meta.completed, b"")
+        self._log(f"download of data version {plan.metadata.data_version} completed")
+
+    async def _url(self, plan: DownloadPlan, index: int, *, fresh: bool = False) -> str:
+        async with self._url_lock:
+            if fresh:
+                self._urls.pop(index, None)
+            if index not in self._urls:
+                # Ask for URLs for this index and the next ones workers will take.
+                batch = [index] + [
+                    i
+                    for i in reversed(self._pending[-self.cfg.max_runners :])
+                    if i not in self._urls
+                ]
+                got = await self.source.download_chunks(
+                    plan.metadata.data_version, batch[:_BATCH_LIMIT]
+                )
+                for chunk in got:
+                    if not 0 <= chunk.index < len(plan.chunks):
+                        raise ManifestError(
+                            f"engine returned chunk index {chunk.index} not in the manifest"
+                        )
+                    check_same(plan.chunks[chunk.index], msgspec.structs.replace(chunk, url=None))
+                    if chunk.url:
+                        self._urls[chunk.index] = chunk.url
+                if index not in self._urls:
+                    raise ManifestError(f"engine returned no URL for chunk {index}")
+            return self._urls[index]
+
+    async def _worker(
+        self,
+        plan: DownloadPlan,
+        session: aiohttp.ClientSession,
+        connections: asyncio.Semaphore,
+        files: FileTable,
+        pool: concurrent.futures.Executor,
+        progress: ProgressFile,
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        while self._pending and not self.stop.is_set():
+            index = self._pending.pop()
+            chunk = plan.chunks[index]
+            await loop.run_in_executor(pool, self.meta.parts.append, {"index": index})
+            touched = await self._fetch_chunk(plan, chunk, session, connections, files, pool)
+            await loop.run_in_executor(pool, files.sync, touched)
+            await loop.run_in_executor(pool, self.meta.chunks.append, {"index": index})
+            self._urls.pop(index, None)
+            self._done_chunks += 1
+            self._done_bytes += chunk.data_size
+            progress.update(self._done_chunks, self._done_bytes)
+
+    async def _fetch_chunk(
+        self,
+        plan: DownloadPlan,
+        chunk: Chunk,
+        session: aiohttp.ClientSession,
+        connections: asyncio.Semaphore,
+        files: FileTable,
+        pool: concurrent.futures.Executor,
+    ) -> set[str]:
+        loop = asyncio.get_running_loop()
+        compressed = plan.metadata.compression is not None
+        state = _ChunkState(files, chunk, compressed)
+        failures = 0
+        fresh = False
+        while True:
+            if self.stop.is_set():
+                raise Interrupted("download interrupted")
+            try:
+                if chunk.size > 0:  # an all-empty-files chunk stores nothing: no request
+                    url = await self._url(plan, chunk.index, fresh=fresh)
+                fresh = False
+                while state.pos < chunk.size:
+                    await self._fetch_part(url, state, session, connections, pool)
+                return await loop.run_in_executor(pool, state.finish)
+            except UrlExpired as exc:
+                self._log(f"chunk {chunk.index}: {exc}; asking for a fresh URL")
+                fresh = True
+                failures += 1
+                error: ArchiveError = exc
+            except ChecksumMismatch as exc:
+                self._log(f"chunk {chunk.index}: {exc}; fetching it again")
+                state = _ChunkState(files, chunk, compressed)
+                failures += 1
+                error = exc
+            except (TransferError, aiohttp.ClientError, TimeoutError, ConnectionError) as exc:
+                self._log(
+                    f"chunk {chunk.index}: transfer failed at byte {state.pos}: {exc or type(exc).__name__}"
+                )
+                failures += 1
+                error = (
+                    exc
+                    if isinstance(exc, TransferError)
+                    else TransferError(f"chunk {chunk.index}: {exc or type(exc).__name__}")
+                )
+            if failures > self.cfg.max_retries:
+                raise type(error)(
+                    f"{error} (gave up after {self.cfg.max_retries} retries)"
+                ) from error
+            await asyncio.sleep(self.cfg.backoff_base_s * 2 ** (failures - 1))
+
+    async def _fetch_part(
+        self,
+        url: str,
+        state: _ChunkState,
+        session: aiohttp.ClientSession,
+        connections: asyncio.Semaphore,
+        pool: concurrent.futures.Executor,
+    ) -> None:
+        """GET ``bytes=pos..`` of the stored chunk (at most part_size) and feed it to ``state``."""
+        loop = asyncio.get_running_loop()
+        size = state.chunk.size
+        start = state.pos
+        end = min(size, start + self.cfg.part_size)
+        headers = {"Range": f"bytes={start}-{end - 1}"}
+        timeout = aiohttp.ClientTimeout(total=self.cfg.request_timeout_s, sock_read=60)
+        async with connections:
+            resp = await session.get(url, headers=headers, timeout=timeout)
+        async with resp:
+            if resp.status == 403:
+                raise UrlExpired(f"server refused the URL (403 {(await resp.text())[:200]!r})")
+            if resp.status == 200 and start == 0 and end == size:
+                pass  # a server without Range support sent the whole object: same bytes
+            elif resp.status != 206:
+                raise TransferError(f"server responded with {resp.status} {resp.reason}")
+            want = end - start
+            got = 0
+            pending: asyncio.Future[None] | None = None
+            pieces: list[bytes] = []
+            held = 0
+            try:
+                async for piece in resp.content.iter_chunked(MIB):
+                    got += len(piece)
+                    if got > want:
+                        raise TransferError(
+                            f"server error: received more bytes than requested ({want})"
+                        )
+                    pieces.append(piece)
+                    held += len(piece)
+                    if held >= self.cfg.buffer_size:
+                        if pending is not None:
+                            await pending
+                        data = b"".join(pieces)
+                        pieces, held = [], 0
+                        pending = loop.run_in_executor(pool, state.feed, data)
+                        state.pos += len(data)
+                if pieces:
+                    if pending is not None:
+                        await pending
+                    data = b"".join(pieces)
+                    pending = loop.run_in_executor(pool, state.feed, data)
+                    state.pos += len(data)
+            finally:
+                if pending is not None:
+                    await pending  # the thread must be done with state before anyone retries
+            if got < want:
+                raise TransferError(
+                    f"server error: received less bytes than requested ({got} of {want})"
+                )
+
+
+def _preallocate(files: FileTable, sizes: dict[str, int]) -> None:
+    for rel, size in sizes.items():
+        files.preallocate(rel, size)
