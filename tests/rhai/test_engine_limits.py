@@ -45,7 +45,7 @@ def test_limit_error_names_the_function() -> None:
     with pytest.raises(RhaiLimitError) as info:
         engine.call_fn(ast, "spin", [])
     text = str(info.value)
-    assert text.startswith("<script>:2:3: too many operations")
+    assert text.startswith("<script>:2:3: Too many operations")
     assert "in fn 'spin'" in text
 
 

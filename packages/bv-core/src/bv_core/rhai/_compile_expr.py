@@ -167,7 +167,7 @@ class ExprCompiler:
         def this(fr: Frame) -> Any:
             cell = fr[0].this
             if cell is None:
-                raise RhaiRuntimeError("'this' is unbound (not in a method call)", pos)
+                raise RhaiRuntimeError("'this' not bound (not in a method call)", pos)
             return cell.v
         return this
 
@@ -330,7 +330,7 @@ class ExprCompiler:
             def set_this(fr: Frame, v: Any) -> None:
                 cell = fr[0].this
                 if cell is None:
-                    raise RhaiRuntimeError("'this' is unbound (not in a method call)")
+                    raise RhaiRuntimeError("'this' not bound (not in a method call)")
                 cell.v = v
             return self.c_This(node), set_this
         if isinstance(node, A.Prop) and not node.safe:
@@ -468,7 +468,7 @@ class ExprCompiler:
                 r = inner_call(fr, copy)
                 if type(r) is ReceiverUpdate or not rhai_eq(copy, original):
                     raise RhaiRuntimeError(
-                        f"Cannot modify constant '{cname}' (method '{name}' changes it)", pos)
+                        f"Non-pure method '{name}' cannot be called on constant '{cname}'", pos)
                 return r
             return const_method_call
         call = self._method_call(node, obj, setter, args, cfn)

@@ -357,7 +357,7 @@ class Compiler(ExprCompiler):
             elif t is str:
                 items = map(_char, it)
             else:
-                raise RhaiRuntimeError(f"For loop expects an array, range, string or blob, not "
+                raise RhaiRuntimeError(f"For loop expects iterable type (array, range, string or blob), not "
                                        f"{_tname(it)}", node.iterable.pos)
             if simple:
                 start = left = rt.next_check - rt.ops

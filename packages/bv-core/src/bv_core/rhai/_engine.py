@@ -126,7 +126,7 @@ class Engine:
         except (BreakFlow, ContinueFlow):  # pragma: no cover - rejected at compile time
             value = None
         except RecursionError:
-            raise RhaiLimitError("call stack too deep (max_call_depth) at top level") from None
+            raise RhaiLimitError("Stack overflow (max_call_depth) at top level") from None
         return inst, value
 
     def eval(self, source: str, path: str = "<script>") -> Any:
@@ -151,7 +151,7 @@ class Engine:
         try:
             return rt.invoke(cfn, args, inst)
         except RecursionError:
-            raise RhaiLimitError(f"call stack too deep (max_call_depth) in fn '{name}'") from None
+            raise RhaiLimitError(f"Stack overflow (max_call_depth) in fn '{name}'") from None
         except RhaiError as e:
             if e.pos is None:
                 e.pos = (ast.path, 0, 0)

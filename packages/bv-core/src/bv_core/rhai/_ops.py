@@ -126,16 +126,16 @@ def check_result(r: Any, limits: Limits | None) -> Any:
     t = type(r)
     if t is str:
         if limits.max_string_size and len(r) > limits.max_string_size:
-            raise RhaiLimitError(f"string exceeds the maximum size of {limits.max_string_size} "
-                                 "characters (max_string_size)")
+            raise RhaiLimitError("Length of string too large: more than "
+                                 f"{limits.max_string_size} characters (max_string_size)")
     elif t is list or t is bytearray:
         if limits.max_array_size and len(r) > limits.max_array_size:
-            raise RhaiLimitError(f"array exceeds the maximum size of {limits.max_array_size} "
-                                 "items (max_array_size)")
+            raise RhaiLimitError("Size of array too large: more than "
+                                 f"{limits.max_array_size} items (max_array_size)")
     elif t is dict:
         if limits.max_map_size and len(r) > limits.max_map_size:
-            raise RhaiLimitError(f"object map exceeds the maximum size of {limits.max_map_size} "
-                                 "properties (max_map_size)")
+            raise RhaiLimitError("Size of object map too large: more than "
+                                 f"{limits.max_map_size} properties (max_map_size)")
     return r
 
 

@@ -159,7 +159,7 @@ class Runtime:
             raise RhaiRuntimeError(f"Module not found: {name} (no module directory)")
         self.modules_loaded += 1
         if self.limits.max_modules and self.modules_loaded > self.limits.max_modules:
-            raise RhaiLimitError(f"too many modules imported: more than {self.limits.max_modules} "
+            raise RhaiLimitError(f"Too many modules imported: more than {self.limits.max_modules} "
                                  f"(max_modules) importing '{name}'")
         unit = self.loader.load(name)
         inst = Instance(unit)
@@ -178,25 +178,26 @@ class Runtime:
         """Called when ``ops`` passes ``next_check``: enforce the operation and time limits."""
         if self.ops >= self.max_ops:
             raise RhaiLimitError(
-                f"too many operations: {self.max_ops} (max_operations) {self.where()}")
+                f"Too many operations: more than {self.max_ops} (max_operations) {self.where()}")
         if self.deadline is not None and time.monotonic() - self.host_time > self.deadline:
             raise RhaiLimitError(
-                f"script timed out after {self.limits.timeout} s (timeout) {self.where()}")
+                f"Script terminated: timed out after {self.limits.timeout} s (timeout) "
+                f"{self.where()}")
         self.next_check = min(self.max_ops, self.ops + _CHECK_EVERY)
 
     def check_size(self, value: Any) -> None:
         t = type(value)
         if t is str:
             if self.max_str and len(value) > self.max_str:
-                raise RhaiLimitError(f"string exceeds the maximum size of {self.max_str} "
+                raise RhaiLimitError(f"Length of string too large: more than {self.max_str} "
                                      f"characters (max_string_size) {self.where()}")
         elif t is list or t is bytearray:
             if self.max_arr and len(value) > self.max_arr:
-                raise RhaiLimitError(f"array exceeds the maximum size of {self.max_arr} "
+                raise RhaiLimitError(f"Size of array too large: more than {self.max_arr} "
                                      f"items (max_array_size) {self.where()}")
         elif t is dict:
             if self.max_map and len(value) > self.max_map:
-                raise RhaiLimitError(f"object map exceeds the maximum size of {self.max_map} "
+                raise RhaiLimitError(f"Size of object map too large: more than {self.max_map} "
                                      f"properties (max_map_size) {self.where()}")
 
     # -- calls ----------------------------------------------------------------------
@@ -204,7 +205,7 @@ class Runtime:
                captured: list[Cell] | None = None, pos: Position | None = None) -> Any:
         """Run a script function with ``args`` (already copied) in module ``inst``."""
         if self.depth >= self.max_depth:
-            raise RhaiLimitError(f"call stack too deep: more than {self.max_depth} nested calls "
+            raise RhaiLimitError(f"Stack overflow: more than {self.max_depth} nested calls "
                                  f"(max_call_depth) calling fn '{cfn.name}'")
         fr: Frame = [None] * cfn.nslots
         fr[0] = Ctx(self, inst, this)
@@ -229,7 +230,7 @@ class Runtime:
                 e.trace.append(f"in fn '{cfn.name}' called at {pos[0]}:{pos[1]}:{pos[2]}")
             raise
         except RecursionError:
-            raise RhaiLimitError(f"call stack too deep (max_call_depth) calling fn '{cfn.name}'",
+            raise RhaiLimitError(f"Stack overflow (max_call_depth) calling fn '{cfn.name}'",
                                  pos) from None
         finally:
             self.depth -= 1
@@ -253,7 +254,7 @@ class Runtime:
             except (RhaiError, BreakFlow, ContinueFlow, ReturnFlow):
                 raise
             except RecursionError:
-                raise RhaiLimitError(f"call stack too deep (max_call_depth) in '{name}'") from None
+                raise RhaiLimitError(f"Stack overflow (max_call_depth) in '{name}'") from None
             except Exception as e:  # a host function failed: make it a catchable script error
                 raise RhaiRuntimeError(f"{name}: {e}", thrown=f"{name}: {e}", is_value=True) from e
         if missing is not None:
@@ -314,7 +315,11 @@ def _norm_index(i: int, n: int, what: str, unit: str) -> int:
     j = i + n if i < 0 else i
     if 0 <= j < n:
         return j
-    raise RhaiRuntimeError(f"{what} index {i} out of bounds: only {n} {unit}")
+    if n == 0:
+        raise RhaiRuntimeError(f"{what} index {i} out of bounds: {unit} is empty")
+    plural = {"array": "elements", "string": "characters", "blob": "bytes", "bit-field": "bits"}
+    count = f"1 {plural[unit][:-1]}" if n == 1 else f"{n} {plural[unit]}"
+    raise RhaiRuntimeError(f"{what} index {i} out of bounds: only {count} in {unit}")
 
 
 def _slice(obj: Any, r: range) -> Any:
@@ -335,25 +340,25 @@ def index_get(ctx: Ctx, obj: Any, idx: Any) -> Any:
         return _slice(obj, idx)
     if t is list:
         if ti is int:
-            return obj[_norm_index(idx, len(obj), "Array", "elements in the array")]
+            return obj[_norm_index(idx, len(obj), "Array", "array")]
     elif t is dict:
         if ti is str or ti is Char:
             return obj.get(idx)
         raise RhaiRuntimeError(f"Object map key must be a string, not {type_name(idx)}")
     elif t is str:
         if ti is int:
-            return Char(obj[_norm_index(idx, len(obj), "String", "characters in the string")])
+            return Char(obj[_norm_index(idx, len(obj), "String", "string")])
     elif t is bytearray:
         if ti is int:
-            return obj[_norm_index(idx, len(obj), "Blob", "bytes in the blob")]
+            return obj[_norm_index(idx, len(obj), "Blob", "blob")]
     elif t is int:
         if ti is int:
-            return bool((obj >> _norm_index(idx, 64, "Bit-field", "bits")) & 1)
+            return bool((obj >> _norm_index(idx, 64, "Bit-field", "bit-field")) & 1)
     if obj is None:
         raise RhaiRuntimeError("Cannot index into () (indexing a unit value)")
     if ctx.rt.registry.lookup("index$get$", 2):
         return ctx.rt.call_native(ctx, "index$get$", [obj, idx])
-    raise RhaiRuntimeError(f"Indexer not found: {type_name(obj)}[{type_name(idx)}]")
+    raise RhaiRuntimeError(f"Indexer unavailable: {type_name(obj)}[{type_name(idx)}]")
 
 
 def index_set(ctx: Ctx, obj: Any, idx: Any, value: Any) -> Any:
@@ -361,7 +366,7 @@ def index_set(ctx: Ctx, obj: Any, idx: Any, value: Any) -> Any:
     (strings, bit-fields) or ``obj`` itself when it changed in place."""
     t, ti = type(obj), type(idx)
     if t is list and ti is int:
-        obj[_norm_index(idx, len(obj), "Array", "elements in the array")] = value
+        obj[_norm_index(idx, len(obj), "Array", "array")] = value
         return obj
     if t is dict and (ti is str or ti is Char):
         obj[str(idx)] = value
@@ -370,24 +375,25 @@ def index_set(ctx: Ctx, obj: Any, idx: Any, value: Any) -> Any:
     if t is str and ti is int:
         if type(value) is not Char:
             raise RhaiRuntimeError(f"Data type incorrect: {type_name(value)} (expecting char)")
-        j = _norm_index(idx, len(obj), "String", "characters in the string")
+        j = _norm_index(idx, len(obj), "String", "string")
         return obj[:j] + value + obj[j + 1 :]
     if t is bytearray and ti is int:
         if type(value) is not int:
             raise RhaiRuntimeError(f"Data type incorrect: {type_name(value)} (expecting i64)")
-        obj[_norm_index(idx, len(obj), "Blob", "bytes in the blob")] = value & 0xFF
+        obj[_norm_index(idx, len(obj), "Blob", "blob")] = value & 0xFF
         return obj
     if t is int and ti is int:
         if type(value) is not bool:
             raise RhaiRuntimeError(f"Data type incorrect: {type_name(value)} (expecting bool)")
-        bit = _norm_index(idx, 64, "Bit-field", "bits")
+        bit = _norm_index(idx, 64, "Bit-field", "bit-field")
         u = obj & ((1 << 64) - 1)
         u = u | (1 << bit) if value else u & ~(1 << bit)
         return u - (1 << 64) if u >= 1 << 63 else u
     if obj is not None and ctx.rt.registry.lookup("index$set$", 3):
         ctx.rt.call_native(ctx, "index$set$", [obj, idx, value])
         return obj
-    raise RhaiRuntimeError(f"Indexer not found: {type_name(obj)}[{type_name(idx)}] = {type_name(value)}")
+    raise RhaiRuntimeError(
+        f"Indexer unavailable: {type_name(obj)}[{type_name(idx)}] = {type_name(value)}")
 
 
 def interp_part(v: Any) -> str:
