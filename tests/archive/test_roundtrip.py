@@ -44,7 +44,7 @@ async def test_round_trip_reproduces_every_byte(
 
 async def test_thousands_of_tiny_files(tmp_path: Path, archive: LocalArchiveStore) -> None:
     src = tmp_path / "src"
-    make_dataset(src, tiny=2500)
+    make_dataset(src, tiny=2000)
     await upload(archive, src, tmp_path, compression=ZstdCompression(level=1), number_of_chunks=5)
     dst = tmp_path / "dst"
     await Downloader(archive, dst, tmp_path / "meta", tmp_path / "p.json", FAST).run()
