@@ -17,6 +17,7 @@ from ._compile_expr import _ALIASING, Code, ExprCompiler, Scope, copy_value
 from ._errors import RhaiError, RhaiParseError, RhaiRuntimeError, RhaiThrow
 from ._fuse import fuse
 from ._limits import Limits
+from ._loops import MAX_UNROLL, make_for, make_while
 from ._ops import display, rhai_eq, to_bool
 from ._runtime import BreakFlow, Cell, CFn, ContinueFlow, Ctx, ReturnFlow, Unit
 from ._values import Char, type_name
@@ -107,6 +108,18 @@ class Compiler(ExprCompiler):
         return cfn
 
     # -- blocks and statements --------------------------------------------------------
+    def block_codes(self, stmts: list[A.Node]) -> list[Code]:
+        """The statements of a loop body block, compiled in their own scope."""
+        self.scope.block_depth += 1
+        self.scope.loops += 1
+        mark = len(self.scope.vars)
+        try:
+            return [self.stmt(s) for s in stmts]
+        finally:
+            del self.scope.vars[mark:]
+            self.scope.loops -= 1
+            self.scope.block_depth -= 1
+
     def block_body(self, stmts: list[A.Node], top: bool = False, fn_body: bool = False) -> Code:
         mark = len(self.scope.vars)
         codes: list[Code] = []
@@ -261,6 +274,9 @@ class Compiler(ExprCompiler):
 
     def c_While(self, node: A.While) -> Code:
         cond, pos = self.expr(node.cond), node.pos
+        if 1 <= len(node.body.stmts) <= MAX_UNROLL:
+            return make_while(cond, self.block_codes(node.body.stmts), pos, _bad_cond, _tick,
+                              (ContinueFlow, BreakFlow))
         body = self.loop_body(node.body)
 
         def while_(fr: Frame) -> Any:
@@ -343,7 +359,13 @@ class Compiler(ExprCompiler):
         cslot, ccell = self.scope.declare(node.counter) if node.counter else (0, False)
         has_counter = node.counter is not None
         simple = not has_counter and not cell
-        body = self.loop_body(node.body)
+        unrolled = None
+        if simple and 1 <= len(node.body.stmts) <= MAX_UNROLL:
+            unrolled = make_for(slot, self.block_codes(node.body.stmts), pos, _tick,
+                                (ContinueFlow, BreakFlow))
+            body: Code = _no_body
+        else:
+            body = self.loop_body(node.body)
         del self.scope.vars[mark:]
 
         def for_(fr: Frame) -> Any:
@@ -359,6 +381,8 @@ class Compiler(ExprCompiler):
             else:
                 raise RhaiRuntimeError(f"For loop expects iterable type (array, range, string or blob), not "
                                        f"{_tname(it)}", node.iterable.pos)
+            if unrolled is not None:
+                return unrolled(fr, rt, items)
             if simple:
                 start = left = rt.next_check - rt.ops
                 try:
@@ -512,6 +536,10 @@ class Compiler(ExprCompiler):
                     return body(fr)
             return default(fr) if default is not None else None
         return _at_stmt(switch, node.pos)
+
+
+def _no_body(fr: Frame) -> Any:
+    return None
 
 
 _char = Char
