@@ -29,6 +29,7 @@ CASES: list[tuple[str, Any]] = [
     # natives get the first argument by reference (function-call style too)
     ("let a = [1]; push(a, 2); a", [1, 2]),
     ("let a = [1]; a.push(2); a", [1, 2]),
+    ("const A = [1]; push(A, 2); A", [1]),
     ("let m = #{l: []}; m.l.push(1); m.l.push(2); m", {"l": [1, 2]}),
     ('let s = "  x "; s.trim(); s', "x"),
     ('let m = #{s: " y "}; m.s.trim(); m.s', "y"),

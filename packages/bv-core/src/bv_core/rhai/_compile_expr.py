@@ -400,7 +400,10 @@ class ExprCompiler:
             return _at(script_call, pos)
         # Natives get the first argument by reference when it is a variable (Rhai does the
         # same), so e.g. ``push(arr, 1)`` changes ``arr``.
-        first = self.lvalue(node.args[0]) if n and isinstance(node.args[0], A.Var) else None
+        # (Constants are passed as copies, so a mutating function cannot change them.)
+        first = None
+        if n and isinstance(node.args[0], A.Var) and not self.scope.is_const(node.args[0].name):
+            first = self.lvalue(node.args[0])
         if first is not None:
             args[0] = first[0]
         setter = first[1] if first else None
