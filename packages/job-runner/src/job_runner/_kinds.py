@@ -104,7 +104,10 @@ def kind_for(config: JobConfig) -> JobKind:
     job_type = config.job_type
     if isinstance(job_type, RunShJob):
         return RunShKind(job_type.body)
+    # Imported here: the archive kinds import this module (JobContext) for typing.
+    from .archive import DownloadKind, UploadKind
+
     if isinstance(job_type, DownloadJob):
-        return UnsupportedKind("download")
+        return DownloadKind(job_type)
     assert isinstance(job_type, UploadJob)
-    return UnsupportedKind("upload")
+    return UploadKind(job_type)
