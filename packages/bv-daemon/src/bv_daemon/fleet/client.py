@@ -326,6 +326,10 @@ class FleetClient:
         exp = token_expiry(token)
         return exp is not None and exp < self._clock() + self.retry.refresh_margin
 
+    async def valid_token(self) -> str:
+        """The current token, refreshed first if it is (about to be) expired (MQTT username)."""
+        return await self._valid_token()
+
     async def _valid_token(self) -> str:
         if self._needs_refresh(self._tokens.token):
             await self._refresh(force=False)
