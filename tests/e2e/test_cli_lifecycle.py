@@ -8,7 +8,6 @@ with `bv node list/info/jobs/logs` checked along the way.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -25,31 +24,11 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from tests.e2e.daemon_support import Daemon, build_bundle, build_image_store  # noqa: E402
-from tests.support.rootfs import cached_rootfs  # noqa: E402
+from tests.e2e.daemon_support import Daemon  # noqa: E402
 
 pytestmark = [pytest.mark.root, pytest.mark.slow]
 
 BV = str(Path(sys.executable).with_name("bv"))
-
-
-@pytest.fixture(scope="module")
-def daemon() -> Iterator[Daemon]:
-    if os.geteuid() != 0:
-        pytest.fail("needs root (bwrap namespaces, bridge, cgroups)")
-    bundle = build_bundle()
-    store = build_image_store(bundle, cached_rootfs("debian"))
-    # Short root: node sockets live under it, and Unix socket paths are limited to 107 bytes.
-    root = Path(tempfile.mkdtemp(prefix="bvc", dir="/tmp"))
-    d = Daemon(root, bundle, store)
-    try:
-        d.start()
-        yield d
-    finally:
-        try:
-            d.cleanup()
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 class Cli:
@@ -68,8 +47,9 @@ class Cli:
         return json.loads(self("-o", "json", *args).stdout)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def bv(daemon: Daemon) -> Cli:
+    """`bv` against the `daemon` fixture of tests/e2e/conftest.py (real blockvisord, own BV_ROOT)."""
     return Cli(daemon)
 
 
@@ -179,3 +159,49 @@ def test_cli_errors_against_real_daemon(bv: Cli) -> None:
     assert "Used cpu:" in bv("host", "metrics").stdout
     versions = [i["version"] for i in bv.json("image", "list")]  # type: ignore[union-attr, index]
     assert versions == ["1.0.0", "2.0.0"]
+
+
+@pytest.fixture
+def unstarted(bundle_dir: Path, image_store: Path) -> Iterator[Daemon]:
+    """A daemon root (config, bridge, image store) whose blockvisord `bv start` will launch."""
+    root = Path(tempfile.mkdtemp(prefix="bvs-", dir="/tmp"))
+    d = Daemon(root, bundle_dir, image_store)
+    try:
+        yield d
+    finally:
+        subprocess.run([BV, "node", "delete", "-y", "--all"], env=d.env(), capture_output=True, timeout=120)
+        subprocess.run([BV, "stop"], env=d.env(), capture_output=True, timeout=60)
+        d.cleanup()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_cli_start_stop_daemon_nodes_keep_running(unstarted: Daemon) -> None:
+    # no BV_BLOCKVISORD: `bv start` must find the blockvisord installed next to it
+    env = {k: v for k, v in unstarted.env().items() if k != "BV_BLOCKVISORD"}
+
+    def bv(*args: str) -> subprocess.CompletedProcess[str]:
+        p = subprocess.run([BV, *args], env=env, capture_output=True, text=True, timeout=180)
+        assert p.returncode == 0, f"bv {args}: {p.stderr}\n{unstarted.log_tail()}"
+        return p
+
+    assert bv("status").stdout == "Service stopped\n"
+    assert bv("start").stdout.startswith("blockvisor service started successfully: blockvisord ")
+    log = unstarted.root / "var/log/blockvisor.log"
+    assert log.exists()
+    name = f"keep-{uuid.uuid4().hex[:6]}"
+    bv("node", "create", "demochain", "--version", "1.0.0", "--name", name)
+    bv("node", "start", name)
+    started_at = json.loads(bv("-o", "json", "node", "info", name).stdout)["info"]["started_at"]
+
+    assert bv("stop").stdout == "blockvisor service stopped successfully\n"
+    assert bv("status").stdout == "Service stopped\n"
+    p = subprocess.run([BV, "node", "list"], env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and "is it running? (bv start)" in p.stderr
+
+    # the next daemon re-attaches: same node, still running, not restarted
+    bv("start")
+    doc = json.loads(bv("-o", "json", "node", "info", name).stdout)
+    assert doc["status"] == "Running" and doc["info"]["started_at"] == started_at
+    cli = Cli(unstarted)
+    h1, h2 = _wait_rising(cli, name)
+    assert h2 > h1
