@@ -20,7 +20,12 @@ from tests.fakes.object_store import ObjectStore  # noqa: E402
 SECRET = b"test-secret"
 STORE_KEY = "test-archive"
 FAST = TransferConfig(
-    max_connections=3, max_runners=4, part_size=48 * 1024, buffer_size=16 * 1024, max_retries=5, backoff_base_s=0.01
+    max_connections=3,
+    max_runners=4,
+    part_size=48 * 1024,
+    buffer_size=16 * 1024,
+    max_retries=5,
+    backoff_base_s=0.01,
 )
 
 
@@ -29,7 +34,10 @@ def tree_digest(root: Path) -> dict[str, tuple[int, str]]:
     for dirpath, _, names in os.walk(root):
         for name in names:
             path = Path(dirpath) / name
-            out[str(path.relative_to(root))] = (path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())
+            out[str(path.relative_to(root))] = (
+                path.stat().st_size,
+                hashlib.sha256(path.read_bytes()).hexdigest(),
+            )
     return out
 
 
@@ -42,7 +50,9 @@ def make_dataset(root: Path, *, tiny: int = 300) -> None:
     (root / "sub" / "deeper").mkdir(parents=True)
     (root / "sub" / "deeper" / "empty2").write_bytes(b"")
     (root / "big-random.bin").write_bytes(rng.randbytes(300_000))
-    (root / "big-text.log").write_bytes(b"".join(b"line %d of a compressible log\n" % i for i in range(12_000)))
+    (root / "big-text.log").write_bytes(
+        b"".join(b"line %d of a compressible log\n" % i for i in range(12_000))
+    )
     with open(root / "sparse.img", "wb") as f:
         f.seek(400_000)
         f.write(b"tail")
@@ -64,4 +74,6 @@ async def object_store(tmp_path: Path) -> AsyncIterator[ObjectStore]:
 
 @pytest.fixture
 def archive(object_store: ObjectStore) -> LocalArchiveStore:
-    return LocalArchiveStore(object_store.root, STORE_KEY, base_url=object_store.base_url, secret=SECRET)
+    return LocalArchiveStore(
+        object_store.root, STORE_KEY, base_url=object_store.base_url, secret=SECRET
+    )

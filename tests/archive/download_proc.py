@@ -14,10 +14,17 @@ from job_runner.archive import Downloader, LocalArchiveStore, TransferConfig
 
 async def main(args: dict[str, object]) -> None:
     store = LocalArchiveStore(
-        Path(str(args["root"])), str(args["store_key"]), base_url=str(args["base_url"]), secret=str(args["secret"]).encode()
+        Path(str(args["root"])),
+        str(args["store_key"]),
+        base_url=str(args["base_url"]),
+        secret=str(args["secret"]).encode(),
     )
-    cfg = TransferConfig(max_runners=int(str(args["runners"])), buffer_size=16 * 1024, backoff_base_s=0.01)
-    await Downloader(store, Path(str(args["data"])), Path(str(args["meta"])), Path(str(args["progress"])), cfg).run()
+    cfg = TransferConfig(
+        max_runners=int(str(args["runners"])), buffer_size=16 * 1024, backoff_base_s=0.01
+    )
+    await Downloader(
+        store, Path(str(args["data"])), Path(str(args["meta"])), Path(str(args["progress"])), cfg
+    ).run()
 
 
 if __name__ == "__main__":

@@ -35,16 +35,26 @@ class _Engine(pb_grpc.BabelEngineServicer):
         meta = await self._guard(context, self.store.download_metadata())
         return pb.JsonPayload(json=msgspec.json.encode(meta).decode())
 
-    async def GetDownloadChunks(self, request: pb.GetDownloadChunksRequest, context: Any) -> pb.JsonPayload:
-        chunks = await self._guard(context, self.store.download_chunks(request.data_version, list(request.indexes)))
+    async def GetDownloadChunks(
+        self, request: pb.GetDownloadChunksRequest, context: Any
+    ) -> pb.JsonPayload:
+        chunks = await self._guard(
+            context, self.store.download_chunks(request.data_version, list(request.indexes))
+        )
         return pb.JsonPayload(json=msgspec.json.encode(chunks).decode())
 
-    async def GetUploadSlots(self, request: pb.GetUploadSlotsRequest, context: Any) -> pb.JsonPayload:
+    async def GetUploadSlots(
+        self, request: pb.GetUploadSlotsRequest, context: Any
+    ) -> pb.JsonPayload:
         version = request.data_version if request.HasField("data_version") else None
-        slots = await self._guard(context, self.store.upload_slots(version, list(request.slots), request.url_expires_secs))
+        slots = await self._guard(
+            context, self.store.upload_slots(version, list(request.slots), request.url_expires_secs)
+        )
         return pb.JsonPayload(json=msgspec.json.encode(slots).decode())
 
-    async def PutDownloadManifest(self, request: pb.PutDownloadManifestRequest, context: Any) -> pb.Empty:
+    async def PutDownloadManifest(
+        self, request: pb.PutDownloadManifestRequest, context: Any
+    ) -> pb.Empty:
         manifest = msgspec.json.decode(request.manifest_json, type=DownloadManifest)
         await self._guard(context, self.store.put_download_manifest(manifest, request.data_version))
         return pb.Empty()

@@ -14,7 +14,9 @@ from job_runner.archive import LocalArchiveStore
 from tests.archive.conftest import ROOT, make_dataset, tree_digest
 from tests.archive.engine import serve_engine
 
-FAST_RESTART = {"on_failure": {"backoff_timeout_ms": 60000, "backoff_base_ms": 10, "max_retries": 2}}
+FAST_RESTART = {
+    "on_failure": {"backoff_timeout_ms": 60000, "backoff_base_ms": 10, "max_retries": 2}
+}
 
 
 def write_job(node: NodePaths, name: str, job_type: object) -> JobConfig:
@@ -38,18 +40,31 @@ def make_node(root: Path) -> NodePaths:
     node = NodePaths(root)
     node.babel_conf.parent.mkdir(parents=True)
     node.babel_conf.write_bytes(
-        orjson.dumps({"node_env": {"data_mount_point": "/blockjoy", "protocol_data_path": "/blockjoy/protocol_data"}})
+        orjson.dumps(
+            {
+                "node_env": {
+                    "data_mount_point": "/blockjoy",
+                    "protocol_data_path": "/blockjoy/protocol_data",
+                }
+            }
+        )
     )
     return node
 
 
-async def test_upload_then_download_jobs_through_the_engine_socket(tmp_path: Path, archive: LocalArchiveStore) -> None:
+async def test_upload_then_download_jobs_through_the_engine_socket(
+    tmp_path: Path, archive: LocalArchiveStore
+) -> None:
     source = make_node(tmp_path / "source-node")
     make_dataset(source.inside("/blockjoy/protocol_data"), tiny=50)
     target = make_node(tmp_path / "target-node")
     servers = [await serve_engine(archive, n.engine_socket) for n in (source, target)]
     try:
-        write_job(source, "upload", {"upload": {"compression": {"ZSTD": 3}, "number_of_chunks": 5, "max_runners": 2}})
+        write_job(
+            source,
+            "upload",
+            {"upload": {"compression": {"ZSTD": 3}, "number_of_chunks": 5, "max_runners": 2}},
+        )
         status = await run_runner(source, "upload")
         assert status == {"finished": {"exit_code": 0, "message": "job 'upload' finished"}}
         assert not (source.data_mount_point() / ".babel_jobs" / "upload.blueprint").exists()
@@ -74,7 +89,9 @@ async def test_upload_then_download_jobs_through_the_engine_socket(tmp_path: Pat
             await server.stop(None)
 
 
-async def test_download_without_archive_fails_with_the_restart_policy(tmp_path: Path, archive: LocalArchiveStore) -> None:
+async def test_download_without_archive_fails_with_the_restart_policy(
+    tmp_path: Path, archive: LocalArchiveStore
+) -> None:
     node = make_node(tmp_path / "node")
     server = await serve_engine(archive, node.engine_socket)
     try:
@@ -82,7 +99,11 @@ async def test_download_without_archive_fails_with_the_restart_policy(tmp_path: 
         status = await run_runner(node, "download")
         finished = status["finished"]
         assert isinstance(finished, dict) and finished["exit_code"] == -1
-        assert finished["message"].startswith("job 'download' failed with: get_download_metadata: no archive")
-        assert not node.inside("/blockjoy/protocol_data").exists() or not any(node.inside("/blockjoy/protocol_data").iterdir())
+        assert finished["message"].startswith(
+            "job 'download' failed with: get_download_metadata: no archive"
+        )
+        assert not node.inside("/blockjoy/protocol_data").exists() or not any(
+            node.inside("/blockjoy/protocol_data").iterdir()
+        )
     finally:
         await server.stop(None)

@@ -7,8 +7,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from job_runner.archive import Downloader, LocalArchiveStore, Uploader
 from bv_core.models import ZstdCompression
+from job_runner.archive import Downloader, LocalArchiveStore, Uploader
 from tests.archive.conftest import FAST, make_dataset, tree_digest
 from tests.fakes.object_store import ObjectStore
 
@@ -21,7 +21,10 @@ async def upload(archive: LocalArchiveStore, src: Path, tmp: Path, **kw: object)
 
 @pytest.mark.parametrize("compression", [ZstdCompression(level=3), None], ids=["zstd", "plain"])
 async def test_round_trip_reproduces_every_byte(
-    tmp_path: Path, archive: LocalArchiveStore, object_store: ObjectStore, compression: ZstdCompression | None
+    tmp_path: Path,
+    archive: LocalArchiveStore,
+    object_store: ObjectStore,
+    compression: ZstdCompression | None,
 ) -> None:
     src = tmp_path / "src"
     make_dataset(src)
@@ -69,7 +72,9 @@ async def test_second_upload_is_a_new_version_and_download_is_idempotent(
     assert sum(object_store.gets.values()) == gets  # download.completed: nothing fetched again
 
 
-async def test_upload_excludes_globs_and_directories(tmp_path: Path, archive: LocalArchiveStore) -> None:
+async def test_upload_excludes_globs_and_directories(
+    tmp_path: Path, archive: LocalArchiveStore
+) -> None:
     src = tmp_path / "src"
     make_dataset(src, tiny=20)
     (src / "skip.tmp").write_bytes(b"x")

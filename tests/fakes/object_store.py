@@ -56,7 +56,9 @@ class ObjectStore:
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
-    def fail(self, method: str, kind: str, *, key: str | None = None, count: int = 1, delay: float = 0.0) -> None:
+    def fail(
+        self, method: str, kind: str, *, key: str | None = None, count: int = 1, delay: float = 0.0
+    ) -> None:
         if kind not in _FAULTS:
             raise ValueError(f"unknown fault {kind!r}; one of {_FAULTS}")
         for _ in range(count):
@@ -138,7 +140,9 @@ class ObjectStore:
         os.replace(tmp, path)
         return web.Response(status=200, headers={"ETag": f'"{got}"'})
 
-    async def _get(self, request: web.Request, key: str, path: Path, *, head: bool) -> web.StreamResponse:
+    async def _get(
+        self, request: web.Request, key: str, path: Path, *, head: bool
+    ) -> web.StreamResponse:
         if not path.is_file():
             return web.Response(status=404, text="NoSuchKey")
         size = path.stat().st_size
