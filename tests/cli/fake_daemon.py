@@ -247,6 +247,15 @@ class FakeDaemon(service_pb2_grpc.BlockvisorServiceServicer):
         self._refresh_state(node)
         yield node_pb2.NodeProgress(result=self._result(node))
 
+    def UpdateNode(self, request: Any, context: Any) -> Any:
+        self._record("UpdateNode", request, context)
+        node = self._find(request.node, context)
+        if request.HasField("display_name"):
+            node.info.display_name = request.display_name
+        for key, value in request.set_properties.items():
+            node.info.properties[key] = value
+        return self._result(node)
+
     def DeleteNode(self, request: Any, context: Any) -> Any:
         self._record("DeleteNode", request, context)
         node = self._find(request.node, context)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from bv_runner import Bv
 from fake_daemon import FakeDaemon
@@ -175,3 +176,21 @@ def test_delete_all_and_tags(bv: Bv, fake: FakeDaemon) -> None:
     assert "Are you sure you want to delete all nodes?" in r.out and fake.nodes == {}
     r = bv("node", "delete", "--all", "-y")
     assert (r.code, r.out) == (0, "No nodes found.\n")
+
+
+def test_update(bv: Bv, fake: FakeDaemon, tmp_path: Path) -> None:
+    node = fake.add_node("alpha", properties={"network": "main"})
+    r = bv("node", "update", "alpha", "--prop", "greeting=hi; rm -rf /", "--display-name", "Alpha")
+    assert (r.code, r.out) == (0, f"Updated node `{node.info.id}`\n")
+    assert dict(node.info.properties) == {"network": "main", "greeting": "hi; rm -rf /"}
+    assert node.info.display_name == "Alpha"
+    fw = tmp_path / "fw.json"
+    fw.write_text('{"default_in": "deny", "rules": []}')
+    bv("node", "update", "alpha", "--firewall-file", str(fw))
+    assert fake.calls[-1][1].firewall_json == fw.read_bytes()
+    fw.write_text("{nope")
+    r = bv("node", "update", "alpha", "--firewall-file", str(fw))
+    assert r.code == 1 and r.err.startswith(f"Error: --firewall-file {fw} is not valid JSON")
+    r = bv("node", "update", "alpha")
+    assert r.code == 2 and "nothing to update" in r.err
+    assert bv("node", "update", "ghost", "--prop", "a=b").err == "Error: node `ghost` not found\n"

@@ -263,6 +263,36 @@ def delete(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...], 
               lambda n, r: f"Deleted node `{n}`")
 
 
+@node_group.command("update")
+@click.argument("node", metavar="ID_OR_NAME")
+@click.option("--display-name", metavar="NAME", help="New display name.")
+@click.option("--props", "props_json", metavar="JSON", help="Property values to set, as a JSON object.")
+@click.option("--prop", "props", multiple=True, metavar="KEY=VALUE",
+              help="One property value to set (repeatable).")
+@click.option("--firewall-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Replace the firewall with this JSON file (default_in, default_out, rules).")
+@pass_ctx
+def update(ctx: Ctx, node: str, display_name: str | None, props_json: str | None,
+           props: tuple[str, ...], firewall_file: Path | None) -> None:
+    """Change a node's display name, property values or firewall; unset parts stay as they are."""
+    request = node_pb2.UpdateNodeRequest(node=node, set_properties=parse_properties(props_json, props))
+    if display_name is not None:
+        request.display_name = display_name
+    if firewall_file is not None:
+        try:
+            raw = firewall_file.read_bytes()
+            orjson.loads(raw)
+        except OSError as err:
+            raise CliError(f"cannot read --firewall-file {firewall_file}: {err.strerror}") from None
+        except orjson.JSONDecodeError as err:
+            raise CliError(f"--firewall-file {firewall_file} is not valid JSON: {err.msg}") from None
+        request.firewall_json = raw
+    if not (display_name is not None or request.set_properties or firewall_file is not None):
+        raise UsageError("nothing to update: give --display-name, --prop/--props or --firewall-file")
+    result = ctx.client.call("UpdateNode", request, subject=node, timeout=None)
+    ctx.emit(node_json(result.node), f"Updated node `{_node_id(node, result)}`")
+
+
 node_group.alias("list", "ls")
 node_group.alias("create", "c")
 node_group.alias("delete", "d", "rm")
