@@ -93,3 +93,15 @@ def test_engine_errors_are_caught_as_maps() -> None:
 
 def test_rethrow_keeps_value() -> None:
     assert Engine().eval('try { try { throw "x" } catch (e) { throw e + "y" } } catch (e) { e }') == "xy"
+
+
+def test_compound_assignment_type_errors_are_rhai_errors() -> None:
+    engine = Engine()
+    assert engine.eval("let m = #{}; try { m.x += 1 } catch (e) { e.message }") == \
+        "Function not found: + ((), i64)"
+    src = "fn bump() { this.n += 1; } let m = #{}; try { m.bump() } catch (e) { e.message }"
+    assert engine.eval(src) == "Function not found: + ((), i64)"
+
+
+def test_let_as_closure_body_is_compiled() -> None:
+    assert Engine().eval("let f = |x| let y = x; f.call(1)") is None

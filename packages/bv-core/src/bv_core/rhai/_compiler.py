@@ -164,6 +164,10 @@ class Compiler(ExprCompiler):
             return self.let(node, top)
         return self.expr(node)
 
+    def c_Let(self, node: A.Let) -> Code:
+        """A ``let`` where an expression is expected (closure or switch-case body)."""
+        return self.let(node, False)
+
     def let(self, node: A.Let, top: bool) -> Code:
         val = self.value(node.value) if node.value is not None else (lambda fr: None)
         slot, cell = self.scope.declare(node.name, node.const)
@@ -248,7 +252,7 @@ class Compiler(ExprCompiler):
                              self.limits, in_place=True)
 
         def op_assign(fr: Frame) -> Any:
-            put(fr, combine([None, get(fr), val(fr)]))
+            put(fr, combine([fr[0], get(fr), val(fr)]))
         return _at_stmt(op_assign, pos)
 
     # -- control flow -----------------------------------------------------------------
