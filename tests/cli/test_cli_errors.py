@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -128,3 +129,25 @@ def test_progress_without_tty_prints_each_step_once() -> None:
         p.step(s)
     p.finish()
     assert out.getvalue() == "[1/2] Doing a\n[2/2] Doing copy\n"
+
+
+_AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+def _nobody_can_run_bv() -> bool:
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return False
+    p = subprocess.run([*_AS_NOBODY, BV, "--help"], capture_output=True, timeout=30, cwd="/")
+    return p.returncode == 0
+
+
+@pytest.mark.skipif(not _nobody_can_run_bv(), reason="needs root, setpriv and a tree user nobody can read")
+def test_socket_without_permission(short_dir: Path, fake: FakeDaemon) -> None:
+    sock = short_dir / "bv.sock"
+    short_dir.chmod(0o755)
+    sock.chmod(0o660)
+    p = subprocess.run([*_AS_NOBODY, BV, "--socket", str(sock), "node", "list"],
+                       capture_output=True, text=True, timeout=30, cwd="/")
+    assert p.returncode == 1
+    assert p.stderr == (f"Error: permission denied on {sock}: run bv as root "
+                        "(or as a member of the socket's group)\n")

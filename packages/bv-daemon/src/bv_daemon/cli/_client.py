@@ -7,6 +7,7 @@ statuses into `CliError`s with one-line operator messages, so no grpc type reach
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import struct
 from collections.abc import Callable, Iterator
@@ -65,6 +66,10 @@ class DaemonClient:
         if self._stub is None:
             if not self.socket_path.exists():
                 raise _unreachable(self.socket_path)
+            if not os.access(self.socket_path, os.R_OK | os.W_OK):
+                # The socket is root-only (0660) by design; say so instead of "is it running?".
+                raise CliError(f"permission denied on {self.socket_path}: run bv as root "
+                               "(or as a member of the socket's group)")
             self._channel = grpc.insecure_channel(f"unix://{self.socket_path}")
             self._stub = service_pb2_grpc.BlockvisorServiceStub(self._channel)
         return self._stub

@@ -37,7 +37,7 @@ def _check_level(_ctx: click.Context, _param: click.Parameter, value: str | None
 @click.group(cls=AliasedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Tables/text for people, or JSON for scripts.")
-@click.option("--socket", "socket_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--socket", "socket_path", type=click.Path(dir_okay=False, readable=False, path_type=Path),
               help="The daemon's API socket [default: $BV_ROOT/var/lib/blockvisor/blockvisor.sock].")
 @click.option("--log-level", callback=_check_level, metavar="LEVEL",
               help="error, warn, info, debug or trace (default: $BV_LOG or warn).")
