@@ -88,7 +88,8 @@ def test_host_fault_can_throw_a_value() -> None:
 def test_engine_errors_are_caught_as_maps() -> None:
     got = Engine().eval("try {\n  [1][3]\n} catch (e) { e }")
     assert got["line"] == 2
-    assert "out of bounds" in got["message"]
+    assert got["message"] == "Array index 3 out of bounds: only 1 element in array"
+    assert got["error"] == "ErrorArrayBounds"
 
 
 def test_rethrow_keeps_value() -> None:

@@ -41,6 +41,27 @@ def _closure_captures(node: Any, out: set[str]) -> set[str]:
     return out
 
 
+# Rhai's error variant names (the "error" field of a caught engine error), by message.
+_ERROR_KINDS = (
+    ("Function not found", "ErrorFunctionNotFound"),
+    ("Variable not found", "ErrorVariableNotFound"),
+    ("Module not found", "ErrorModuleNotFound"),
+    ("Array index", "ErrorArrayBounds"),
+    ("String index", "ErrorStringBounds"),
+    ("Bit-field index", "ErrorBitFieldBounds"),
+    ("Data type incorrect", "ErrorMismatchDataType"),
+    ("Indexer unavailable", "ErrorIndexingType"),
+    ("'this' not bound", "ErrorUnboundThis"),
+    ("For loop expects", "ErrorFor"),
+    ("Non-pure method", "ErrorNonPureMethodCallOnConstant"),
+    ("Unknown property", "ErrorPropertyNotFound"),
+    ("Cannot set property", "ErrorPropertyNotFound"),
+    ("Division by zero", "ErrorArithmetic"),
+    ("Integer raised", "ErrorArithmetic"),
+    (" overflow", "ErrorArithmetic"),
+)
+
+
 def _has_closure(node: Any) -> bool:
     if isinstance(node, A.Closure):
         return True
@@ -56,6 +77,10 @@ def _error_value(e: RhaiRuntimeError) -> Any:
     if e.is_value:
         return e.thrown
     out: dict[str, Any] = {"message": e.message}
+    for prefix, kind in _ERROR_KINDS:
+        if e.message.startswith(prefix) or (prefix.startswith(" ") and prefix in e.message):
+            out["error"] = kind
+            break
     if e.pos is not None:
         out["source"] = e.pos[0]
         out["line"] = e.pos[1]
