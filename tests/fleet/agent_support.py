@@ -144,7 +144,7 @@ async def mqtt_notifier(api: FakeFleetApi, broker_url: str) -> AsyncIterator[aio
             api.notifier = None
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+async def wait_until(predicate: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

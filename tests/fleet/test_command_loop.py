@@ -25,7 +25,7 @@ def rpcs_for(api: FakeFleetApi, command_id: str) -> list[str]:
             and c.request.command_id == command_id]
 
 
-async def finish(api: FakeFleetApi, command: object, timeout: float = 10.0) -> object:
+async def finish(api: FakeFleetApi, command: object, timeout: float = 20.0) -> object:
     cid = command.command_id  # type: ignore[attr-defined]
     await wait_until(lambda: api.command(cid).HasField("exit_code"), timeout, f"command {cid}")
     return api.command(cid)
@@ -263,3 +263,72 @@ async def test_corrupt_cache_is_moved_aside(tmp_path: Path) -> None:
 
 def test_topics() -> None:
     assert commands_topic("h") == "/hosts/h/commands" and status_topic("h") == "/bv/hosts/h/status"
+
+
+async def test_refresh_rejected_agent_keeps_retrying_without_a_tight_loop(tmp_path: Path) -> None:
+    from bv_daemon.fleet.client import FleetClient, RetryPolicy, Tokens
+    from bv_daemon.fleet.commands import Bell
+    from bv_daemon.fleet.mqtt import MqttDoorbell
+
+    async with FakeFleetApi(reject_refresh=True) as api:
+        host_id, tokens = api.add_host(ttl=-5)
+        policy = RetryPolicy(refresh_backoff_min=0.2, refresh_backoff_max=0.4)
+        async with FleetClient(api.url, Tokens(*tokens), retry=policy) as client:
+            bell = Bell()
+            loop = CommandLoop(client, host_id, RecordingHandler(), tmp_path / "c.pb",
+                               retry_delay=0.05, max_retry_delay=0.1)
+
+            async def url() -> str:
+                return "mqtt://127.0.0.1:1"  # broker down too: the doorbell polls every 0.05 s
+
+            doorbell = MqttDoorbell(host_id, bell.ring, broker_url=url, token=client.valid_token,
+                                    retry_interval=0.05)
+            tasks = [asyncio.create_task(loop.run(bell)), asyncio.create_task(doorbell.run())]
+            await asyncio.sleep(1.5)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        refreshes = [c.at for c in api.calls_of("AuthService.Refresh")]
+        gaps = [b - a for a, b in zip(refreshes, refreshes[1:], strict=False)]
+        assert bell.rings >= 10  # the agent kept trying ...
+        assert 2 <= len(refreshes) <= 8  # ... but the API saw a bounded number of refreshes
+        assert all(g >= 0.15 for g in gaps)
+        assert api.calls_of("CommandService.Pending") == []  # never with a dead token
+
+
+async def test_sigkilled_agent_leaves_offline_last_will(tmp_path: Path, mqtt_broker: Mosquitto) -> None:
+    import os
+    import signal
+    import sys
+
+    host_id = str(uuid.uuid4())
+    script = (
+        "import asyncio, sys\n"
+        "from bv_daemon.fleet.mqtt import MqttDoorbell\n"
+        "async def url():\n    return sys.argv[2]\n"
+        "async def tok():\n    return 'jwt'\n"
+        "async def main():\n"
+        "    d = MqttDoorbell(sys.argv[1], lambda: print('ring', flush=True), broker_url=url, token=tok)\n"
+        "    await d.run()\n"
+        "asyncio.run(main())\n")
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script, host_id,
+                                                mqtt_broker.url, stdout=asyncio.subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        async with asyncio.timeout(10):
+            assert (await proc.stdout.readline()).strip() == b"ring"  # connected and subscribed
+        async with aiomqtt.Client("127.0.0.1", mqtt_broker.port, identifier="observer") as obs:
+            await obs.subscribe(status_topic(host_id), qos=1)
+            messages = aiter(obs.messages)
+            async with asyncio.timeout(5):
+                first = common_host_pb2.HostStatus.FromString((await anext(messages)).payload)
+            assert first.connection_status == common_host_pb2.HOST_CONNECTION_STATUS_ONLINE
+            os.kill(proc.pid, signal.SIGKILL)
+            async with asyncio.timeout(5):
+                will = common_host_pb2.HostStatus.FromString((await anext(messages)).payload)
+            assert will.host_id == host_id
+            assert will.connection_status == common_host_pb2.HOST_CONNECTION_STATUS_OFFLINE
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
