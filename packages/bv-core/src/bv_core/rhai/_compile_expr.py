@@ -396,8 +396,13 @@ class ExprCompiler:
 
             def script_call(fr: Frame) -> Any:
                 ctx: Ctx = fr[0]
-                return ctx.rt.invoke(target, [a(fr) for a in args], ctx.inst, pos=pos)
-            return _at(script_call, pos)
+                try:
+                    return ctx.rt.invoke(target, [a(fr) for a in args], ctx.inst, pos=pos)
+                except RhaiError as e:
+                    if e.pos is None:
+                        e.pos = pos
+                    raise
+            return script_call
         # Natives get the first argument by reference when it is a variable (Rhai does the
         # same), so e.g. ``push(arr, 1)`` changes ``arr``.
         # (Constants are passed as copies, so a mutating function cannot change them.)

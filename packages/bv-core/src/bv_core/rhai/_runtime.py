@@ -89,13 +89,15 @@ class Unit:
 class Instance:
     """One evaluation of a unit: its global constants, imports and exports."""
 
-    __slots__ = ("unit", "globals", "imports", "exports")
+    __slots__ = ("unit", "globals", "imports", "exports", "ctx")
 
     def __init__(self, unit: Unit) -> None:
         self.unit = unit
         self.globals: dict[str, Any] = {}
         self.imports: dict[str, Instance] = {}
         self.exports: dict[str, Any] = {}
+        # The Ctx of frames without ``this`` in this instance (made by the first call).
+        self.ctx: Ctx | None = None
 
 
 class Ctx:
@@ -207,17 +209,23 @@ class Runtime:
         if self.depth >= self.max_depth:
             raise RhaiLimitError(f"Stack overflow: more than {self.max_depth} nested calls "
                                  f"(max_call_depth) calling fn '{cfn.name}'")
-        fr: Frame = [None] * cfn.nslots
-        fr[0] = Ctx(self, inst, this)
-        k = 1
+        if this is None:
+            ctx = inst.ctx
+            if ctx is None or ctx.rt is not self:
+                ctx = inst.ctx = Ctx(self, inst)
+        else:
+            ctx = Ctx(self, inst, this)
         if captured:
-            fr[1 : 1 + len(captured)] = captured
-            k += len(captured)
-        fr[k : k + len(args)] = args
+            fr: Frame = [ctx, *captured, *args]
+        else:
+            fr = [ctx, *args]
+        extra = cfn.nslots - len(fr)
+        if extra > 0:
+            fr.extend([None] * extra)
         for i in cfn.cell_params:
             fr[i] = Cell(fr[i])
-        self.ops += 1
-        if self.ops >= self.next_check:
+        ops = self.ops = self.ops + 1
+        if ops >= self.next_check:
             self.tick()
         self.depth += 1
         self.fn_stack.append(cfn.name)
