@@ -36,6 +36,9 @@ Behaviour (as the real server, api-contract.md §2.6, §3.2, §8.5):
     * NodeService.Create (ByHost launcher) / Start / Stop / Delete / UpgradeImage create the
       matching commands; ReportStatus checks config_id like the server.
 
+TLS: ``FakeFleetApi(tls=(key_pem, cert_pem))`` serves TLS and ``url`` becomes
+``https://localhost:<port>`` (the certificate must name localhost).
+
 Scripting and recording:
     ``fail(rpc, code, details="scripted failure", times=1)`` makes the next ``times`` calls of
     ``rpc`` ("CommandService.Pending") fail with ``code`` (times=None: until ``clear_failures``).
@@ -148,6 +151,7 @@ class FakeFleetApi:
     secrets: dict[tuple[str, str], bytes] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     port: int = 0
+    tls: tuple[bytes, bytes] | None = None  # (private key PEM, certificate PEM): serve TLS
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[_Failure]] = {}
@@ -162,13 +166,19 @@ class FakeFleetApi:
 
     @property
     def url(self) -> str:
+        if self.tls is not None:
+            return f"https://localhost:{self.port}"
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> FakeFleetApi:
         server = grpc.aio.server()
         for add, servicer in _servicers(self):
             add(servicer, server)
-        self.port = server.add_insecure_port(f"127.0.0.1:{self.port}")
+        if self.tls is not None:
+            creds = grpc.ssl_server_credentials([self.tls])
+            self.port = server.add_secure_port(f"127.0.0.1:{self.port}", creds)
+        else:
+            self.port = server.add_insecure_port(f"127.0.0.1:{self.port}")
         await server.start()
         self._server = server
         return self

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 import time
+from pathlib import Path
 
 import grpc
 import pytest
@@ -196,3 +198,66 @@ def test_token_expiry_uses_urlsafe_base64_without_padding() -> None:
 def test_bad_url_is_rejected_by_name() -> None:
     with pytest.raises(Exception, match="blockjoy_api_url"):
         FleetClient("ftp://x", Tokens("a", "b"))
+
+
+def _self_signed(tmp: Path) -> tuple[bytes, bytes]:
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem"), "-days", "1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+        check=True, capture_output=True, timeout=30)
+    return (tmp / "key.pem").read_bytes(), (tmp / "cert.pem").read_bytes()
+
+
+async def test_tls_channel(tmp_path: Path) -> None:
+    key, cert = _self_signed(tmp_path)
+    async with FakeFleetApi(tls=(key, cert)) as api:
+        host_id, tokens = api.add_host()
+        assert api.url.startswith("https://localhost:")
+        async with FleetClient(api.url, Tokens(*tokens), root_certificates=cert) as client:
+            assert await client.pending_commands(host_id) == []
+        # without our CA the server is not trusted: a clear transport error, retried first
+        sleeps = Sleeps(Clock())
+        async with FleetClient(api.url, Tokens(*tokens), sleep=sleeps, timeout=2.0) as client:
+            with pytest.raises(FleetUnavailable, match="CommandService.Pending failed: UNAVAILABLE"):
+                await client.pending_commands(host_id)
+        assert sleeps.delays == [1.0, 2.0, 4.0]
+
+
+async def test_forwarded_and_proxied_calls() -> None:
+    async with FakeFleetApi(notification_url="mqtt://127.0.0.1:1883") as api:
+        host_id, tokens = api.add_host(ips=["10.0.0.5"])
+        api.add_image("testing", "test", "1.0.0")
+        v2 = api.add_image("testing", "test", "2.0.0")
+        async with FleetClient(api.url, Tokens(*tokens)) as client:
+            assert (await client.get_image("testing", "test")).image_id == v2.image_id
+            first = await client.get_image("testing", "test", semantic_version="1.0.0")
+            node = await client.node_create("org", host_id, first.image_id, {"network": "main"})
+            assert node.ip_address == "10.0.0.5" and node.host_id == host_id
+            assert api.commands[-1].node.WhichOneof("command") == "create"
+            await client.node_stop(node.node_id)
+            await client.node_start(node.node_id)
+            await client.node_upgrade([node.node_id], v2.image_id)
+            await client.node_delete(node.node_id)
+            kinds = [c.node.WhichOneof("command") for c in api.commands]
+            assert kinds == ["create", "stop", "start", "upgrade", "delete"]
+            assert await client.get_secret(node.node_id, "key") is None
+            await client.put_secret(node.node_id, "key", b"\x00secret")
+            assert await client.get_secret(node.node_id, "key") == b"\x00secret"
+            assert await client.notification_url() == "mqtt://127.0.0.1:1883"
+            with pytest.raises(FleetNotFound):
+                await client.get_image("nope", "nope")
+
+
+def test_fake_api_in_a_thread_serves_sync_callers() -> None:
+    import asyncio
+
+    with FakeFleetApi.in_thread() as api:
+        host_id, tokens = api.add_host()
+
+        async def call() -> list[object]:
+            async with FleetClient(api.url, Tokens(*tokens)) as client:
+                return await client.pending_commands(host_id)
+
+        assert asyncio.run(call()) == []
+        assert len(api.calls_of("CommandService.Pending")) == 1

@@ -40,6 +40,9 @@ import grpc
 import grpc.aio
 
 from bv_core.errors import InvalidInput
+from bv_core.proto.blockjoy.common.v1 import node_pb2 as common_node_pb2
+from bv_core.proto.blockjoy.common.v1 import protocol_pb2 as common_protocol_pb2
+from bv_core.proto.blockjoy.common.v1 import resource_pb2
 from bv_core.proto.blockjoy.v1 import (
     archive_pb2_grpc,
     auth_pb2,
@@ -47,11 +50,13 @@ from bv_core.proto.blockjoy.v1 import (
     bundle_pb2_grpc,
     command_pb2,
     command_pb2_grpc,
+    crypt_pb2,
     crypt_pb2_grpc,
     discovery_pb2,
     discovery_pb2_grpc,
     host_pb2,
     host_pb2_grpc,
+    image_pb2,
     image_pb2_grpc,
     metrics_pb2,
     metrics_pb2_grpc,
@@ -88,6 +93,8 @@ TRANSIENT_CODES = frozenset({
     grpc.StatusCode.INTERNAL,
     grpc.StatusCode.UNKNOWN,
 })
+
+_GZIP_SERVICES = frozenset({"ArchiveService", "CryptService"})
 
 _STUBS: dict[str, Callable[[grpc.aio.Channel], Any]] = {
     "ArchiveService": archive_pb2_grpc.ArchiveServiceStub,
@@ -190,6 +197,10 @@ def _target(url: str) -> tuple[str, bool]:
     return f"{host}:{port}", tls
 
 
+def _node_resource(node_id: str) -> Any:
+    return resource_pb2.Resource(resource_type=resource_pb2.RESOURCE_TYPE_NODE, resource_id=node_id)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -272,7 +283,11 @@ class FleetClient:
         self, service: str, method: str, request: Any, *, timeout: float | None = None,
         auth: bool = True,
     ) -> Any:
-        """Call ``/blockjoy.v1.<service>/<method>`` with auth, retries and a deadline."""
+        """Call ``/blockjoy.v1.<service>/<method>`` with auth, retries and a deadline.
+
+        Archive and Crypt calls are gzip-compressed, as the original's clients.
+        """
+        compression = grpc.Compression.Gzip if service in _GZIP_SERVICES else None
         rpc = f"{service}.{method}"
         stub_method = getattr(self._stub(service), method)
         deadline = self.timeout if timeout is None else timeout
@@ -283,7 +298,8 @@ class FleetClient:
                 token = await self._valid_token()
                 metadata = (("authorization", f"Bearer {token}"),)
             def invoke(metadata: Sequence[tuple[str, str]] = metadata) -> Awaitable[Any]:
-                return stub_method(request, metadata=metadata, timeout=deadline)  # type: ignore[no-any-return]
+                return stub_method(  # type: ignore[no-any-return]
+                    request, metadata=metadata, timeout=deadline, compression=compression)
 
             try:
                 return await self._attempts(rpc, invoke)
@@ -423,6 +439,68 @@ class FleetClient:
 
     async def node_delete(self, node_id: str) -> None:
         await self.call("NodeService", "Delete", node_pb2.NodeServiceDeleteRequest(node_id=node_id))
+
+    async def node_create(self, org_id: str, host_id: str, image_id: str,
+                          values: dict[str, str]) -> Any:
+        """``NodeService.Create`` on this host (``bv node create`` on a private host): the Node."""
+        request = node_pb2.NodeServiceCreateRequest(
+            org_id=org_id, image_id=image_id,
+            launcher=common_node_pb2.NodeLauncher(by_host=common_node_pb2.ByHost(
+                host_counts=[common_node_pb2.HostCount(host_id=host_id, node_count=1)])),
+            new_values=[node_pb2.NewImagePropertyValue(key=k, value=v) for k, v in values.items()])
+        reply = await self.call("NodeService", "Create", request)
+        if len(reply.nodes) != 1:
+            raise FleetUnavailable("NodeService.Create", "OK",
+                                   f"expected exactly one node in the reply, got {len(reply.nodes)}")
+        return reply.nodes[0]
+
+    async def node_upgrade(self, node_ids: Sequence[str], image_id: str) -> None:
+        await self.call("NodeService", "UpgradeImage", node_pb2.NodeServiceUpgradeImageRequest(
+            node_ids=list(node_ids), image_id=image_id))
+
+    async def get_image(self, protocol_key: str, variant_key: str, *,
+                        semantic_version: str | None = None, build_version: int | None = None) -> Any:
+        """``ImageService.GetImage``: the latest build of the latest version unless pinned."""
+        request = image_pb2.ImageServiceGetImageRequest(
+            version_key=common_protocol_pb2.ProtocolVersionKey(
+                protocol_key=protocol_key, variant_key=variant_key))
+        if semantic_version is not None:
+            request.semantic_version = semantic_version
+        if build_version is not None:
+            request.build_version = build_version
+        return (await self.call("ImageService", "GetImage", request)).image
+
+    # -- calls proxied for babel and plugins (engine socket) ---------------------------------
+
+    async def get_secret(self, node_id: str, key: str) -> bytes | None:
+        """``CryptService.GetSecret`` for a node; None when the node has no such secret."""
+        request = crypt_pb2.CryptServiceGetSecretRequest(resource=_node_resource(node_id), key=key)
+        try:
+            reply = await self.call("CryptService", "GetSecret", request)
+        except FleetNotFound:
+            return None
+        return bytes(reply.value)
+
+    async def put_secret(self, node_id: str, key: str, value: bytes) -> None:
+        await self.call("CryptService", "PutSecret", crypt_pb2.CryptServicePutSecretRequest(
+            resource=_node_resource(node_id), key=key, value=value))
+
+    async def archive_download_metadata(self, request: Any) -> Any:
+        """``ArchiveService.GetDownloadMetadata`` (60 s deadline; NOT_FOUND = no archive)."""
+        return await self.call("ArchiveService", "GetDownloadMetadata", request, timeout=60.0)
+
+    async def archive_download_chunks(self, request: Any) -> Any:
+        return await self.call("ArchiveService", "GetDownloadChunks", request, timeout=60.0)
+
+    async def archive_upload_slots(self, request: Any) -> Any:
+        """Deadline 5 s + 1 s per 200 slots, as the original."""
+        timeout = 5.0 + len(request.slot_indexes) / 200
+        return await self.call("ArchiveService", "GetUploadSlots", request, timeout=timeout)
+
+    async def archive_put_manifest(self, request: Any) -> Any:
+        """Deadline 10 s + 1 s per 100 chunks, as the original."""
+        timeout = 10.0 + len(request.chunks) / 100
+        return await self.call("ArchiveService", "PutDownloadManifest", request, timeout=timeout)
 
     async def get_region(self, region_key: str) -> Any:
         reply = await self.call("HostService", "GetRegion",
