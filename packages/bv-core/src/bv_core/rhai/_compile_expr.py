@@ -416,25 +416,30 @@ class ExprCompiler:
         fn_getter = self.c_Var(A.Var(pos, name)) if var_fn is not None else None
 
         def native_call(fr: Frame) -> Any:
-            ctx: Ctx = fr[0]
-            values = [a(fr) for a in args]
-            rt = ctx.rt
-            if not rt.registry.lookup(name, n) and fn_getter is not None:
-                fp = fn_getter(fr)
-                if type(fp) is FnPtr:
-                    return rt.call_ptr(ctx, fp, values, pos=pos)
-            r = rt.call_native(ctx, name, values)
-            if n:
-                v0 = values[0]
-                t0 = type(v0)
-                if t0 is list or t0 is dict or t0 is bytearray:
-                    rt.check_size(v0)
-            if type(r) is ReceiverUpdate:
-                if setter is not None:
-                    setter(fr, r.value)
-                return r.result
-            return r
-        return _at(native_call, pos)
+            try:
+                ctx: Ctx = fr[0]
+                values = [a(fr) for a in args]
+                rt = ctx.rt
+                if not rt.registry.lookup(name, n) and fn_getter is not None:
+                    fp = fn_getter(fr)
+                    if type(fp) is FnPtr:
+                        return rt.call_ptr(ctx, fp, values, pos=pos)
+                r = rt.call_native(ctx, name, values)
+                if n:
+                    v0 = values[0]
+                    t0 = type(v0)
+                    if t0 is list or t0 is dict or t0 is bytearray:
+                        rt.check_size(v0)
+                if type(r) is ReceiverUpdate:
+                    if setter is not None:
+                        setter(fr, r.value)
+                    return r.result
+                return r
+            except RhaiError as e:
+                if e.pos is None:
+                    e.pos = pos
+                raise
+        return native_call
 
     def module_call(self, node: A.Call) -> Code:
         name, pos, n = node.name, node.pos, len(node.args)
@@ -488,55 +493,52 @@ class ExprCompiler:
         name, pos, n, safe = node.name, node.pos, len(node.args), node.safe
 
         def method_call(fr: Frame, recv: Any) -> Any:
-            ctx: Ctx = fr[0]
-            rt = ctx.rt
-            if recv is _NO_RECV:
-                recv = obj(fr)
-            if recv is None and safe:
-                return None
-            values = [a(fr) for a in args]
-            t = type(recv)
-            if name == "call":
-                if t is FnPtr:
-                    return rt.call_ptr(ctx, recv, values, pos=pos)
-                if values and type(values[0]) is FnPtr:
-                    # ``obj.call(fp, args)``: call fp with ``this`` bound to obj.
+            try:
+                ctx: Ctx = fr[0]
+                rt = ctx.rt
+                if recv is _NO_RECV:
+                    recv = obj(fr)
+                if recv is None and safe:
+                    return None
+                values = [a(fr) for a in args]
+                t = type(recv)
+                if name == "call":
+                    if t is FnPtr:
+                        return rt.call_ptr(ctx, recv, values, pos=pos)
+                    if values and type(values[0]) is FnPtr:
+                        # ``obj.call(fp, args)``: call fp with ``this`` bound to obj.
+                        this = Cell(recv)
+                        r = rt.call_ptr(ctx, values[0], values[1:], this, pos)
+                        if this.v is not recv and setter is not None:
+                            setter(fr, this.v)
+                        return r
+                if t is FnPtr and name == "curry":
+                    return FnPtr(recv.name, recv.curry + values, recv.fn_def, recv.captured)
+                if cfn is not None:
                     this = Cell(recv)
-                    r = rt.call_ptr(ctx, values[0], values[1:], this, pos)
+                    r = rt.invoke(cfn, values, ctx.inst, this, pos=pos)
                     if this.v is not recv and setter is not None:
                         setter(fr, this.v)
                     return r
-            if t is FnPtr and name == "curry":
-                return FnPtr(recv.name, recv.curry + values, recv.fn_def, recv.captured)
-            if cfn is not None:
-                this = Cell(recv)
-                r = rt.invoke(cfn, values, ctx.inst, this, pos=pos)
-                if this.v is not recv and setter is not None:
-                    setter(fr, this.v)
+                if t is dict:
+                    fp = recv.get(name)
+                    if type(fp) is FnPtr and not rt.registry.lookup(name, n + 1):
+                        return rt.call_ptr(ctx, fp, values, Cell(recv), pos)
+                r = rt.call_native(ctx, name, [recv, *values])
+                if t is list or t is dict or t is bytearray:
+                    rt.check_size(recv)
+                if type(r) is ReceiverUpdate:
+                    if setter is not None:
+                        setter(fr, r.value)
+                    elif keep_update:
+                        return r
+                    return r.result
                 return r
-            if t is dict:
-                fp = recv.get(name)
-                if type(fp) is FnPtr and not rt.registry.lookup(name, n + 1):
-                    return rt.call_ptr(ctx, fp, values, Cell(recv), pos)
-            r = rt.call_native(ctx, name, [recv, *values])
-            if t is list or t is dict or t is bytearray:
-                rt.check_size(recv)
-            if type(r) is ReceiverUpdate:
-                if setter is not None:
-                    setter(fr, r.value)
-                elif keep_update:
-                    return r
-                return r.result
-            return r
-
-        def located(fr: Frame, recv: Any) -> Any:
-            try:
-                return method_call(fr, recv)
             except RhaiError as e:
                 if e.pos is None:
                     e.pos = pos
                 raise
-        return located
+        return method_call
 
 
 _NO_RECV = object()
