@@ -63,7 +63,10 @@ class Engine:
         its own timeouts. Functions registered directly on ``registry`` are charged.
         """
         if arity is None:
-            params = inspect.signature(fn).parameters.values()
+            try:
+                params = inspect.signature(fn).parameters.values()
+            except (TypeError, ValueError):
+                raise TypeError(f"cannot infer the arity of {fn!r} for '{name}': pass arity=") from None
             arity = sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
         def native(ctx: Any, *args: Any) -> Any:
