@@ -32,6 +32,9 @@ def test_no_socket_is_unreachable(short_dir: Path) -> None:
     assert r.err == f"Error: cannot reach blockvisord at {path}: is it running? (bv start)\n"
     r = Bv(path)("status")
     assert (r.code, r.out) == (0, "Service stopped\n")
+    # several nodes, one daemon: said once, not per node
+    r = Bv(path)("node", "stop", "a", "b", "c")
+    assert r.err == f"Error: cannot reach blockvisord at {path}: is it running? (bv start)\n"
 
 
 def test_socket_nobody_listens_is_unreachable(short_dir: Path) -> None:

@@ -21,7 +21,7 @@ from bv_core.proto.blockvisor.internal.v1 import service_pb2_grpc
 
 from ..logging_setup import TRACE
 
-__all__ = ["CliError", "DaemonClient", "UsageError", "daemon_pid_from_socket"]
+__all__ = ["CliError", "DaemonClient", "DaemonUnreachable", "UsageError", "daemon_pid_from_socket"]
 
 # Unary requests; long node actions are streams and have their own, larger bound.
 DEFAULT_TIMEOUT: Final = 30.0
@@ -49,8 +49,12 @@ def _one_line(message: Any) -> str:
     return " ".join(str(message).split())
 
 
+class DaemonUnreachable(CliError):
+    """No daemon answers on the socket (or we may not use it): no later call can succeed either."""
+
+
 def _unreachable(path: Path) -> CliError:
-    return CliError(f"cannot reach blockvisord at {path}: is it running? (bv start)")
+    return DaemonUnreachable(f"cannot reach blockvisord at {path}: is it running? (bv start)")
 
 
 class DaemonClient:
@@ -68,7 +72,7 @@ class DaemonClient:
                 raise _unreachable(self.socket_path)
             if not os.access(self.socket_path, os.R_OK | os.W_OK):
                 # The socket is root-only (0660) by design; say so instead of "is it running?".
-                raise CliError(f"permission denied on {self.socket_path}: run bv as root "
+                raise DaemonUnreachable(f"permission denied on {self.socket_path}: run bv as root "
                                "(or as a member of the socket's group)")
             self._channel = grpc.insecure_channel(f"unix://{self.socket_path}")
             self._stub = service_pb2_grpc.BlockvisorServiceStub(self._channel)

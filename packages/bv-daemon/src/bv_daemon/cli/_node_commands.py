@@ -16,7 +16,7 @@ import orjson
 
 from bv_core.proto.blockvisor.internal.v1 import node_pb2
 
-from ._client import CliError, UsageError
+from ._client import CliError, DaemonUnreachable, UsageError
 from ._context import AliasedGroup, Ctx, pass_ctx
 from ._format import NODE_COLUMNS, node_json, node_row
 from ._progress import ProgressPrinter, follow_progress
@@ -77,6 +77,8 @@ def _for_each(ctx: Ctx, targets: Sequence[str], verb: str,
     for target in targets:
         try:
             result = action(target)
+        except DaemonUnreachable:
+            raise  # the same for every node: say it once
         except CliError as err:
             failed += 1
             click.echo(f"Failed to {verb} node `{target}`: {err}", err=True)
