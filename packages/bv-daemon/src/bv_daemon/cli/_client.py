@@ -21,10 +21,12 @@ from bv_core.proto.blockvisor.internal.v1 import service_pb2_grpc
 
 from ..logging_setup import TRACE
 
-__all__ = ["CliError", "DaemonClient", "DaemonUnreachable", "UsageError", "daemon_pid_from_socket"]
+__all__ = ["LONG_TIMEOUT", "CliError", "DaemonClient", "DaemonUnreachable", "UsageError", "daemon_pid_from_socket"]
 
-# Unary requests; long node actions are streams and have their own, larger bound.
+# Quick unary requests; node actions (start, stop, plugin calls) that wait on a node; streams
+# (create, upgrade). Bounds, so a wedged daemon never hangs a script forever.
 DEFAULT_TIMEOUT: Final = 30.0
+LONG_TIMEOUT: Final = 600.0
 STREAM_TIMEOUT: Final = 900.0
 
 log = logging.getLogger("bv.client")

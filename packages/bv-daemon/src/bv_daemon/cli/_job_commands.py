@@ -14,7 +14,7 @@ import orjson
 
 from bv_core.proto.blockvisor.internal.v1 import job_pb2
 
-from ._client import UsageError
+from ._client import LONG_TIMEOUT, UsageError
 from ._context import AliasedGroup, Ctx, pass_ctx
 from ._format import job_progress_text, job_row, job_status_text, message_dict, timestamp_text
 from ._node_commands import node_group
@@ -80,7 +80,7 @@ def _node_of(cctx: click.Context) -> str:
 
 def _job_call(ctx: Ctx, method: str, node: str, job: str) -> Any:
     return ctx.client.call(method, job_pb2.NodeJobRequest(node=node, job=job), subject=node,
-                           timeout=None)
+                           timeout=LONG_TIMEOUT)
 
 
 @job_group.command("info")

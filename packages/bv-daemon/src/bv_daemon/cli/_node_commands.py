@@ -16,7 +16,7 @@ import orjson
 
 from bv_core.proto.blockvisor.internal.v1 import node_pb2
 
-from ._client import CliError, DaemonUnreachable, UsageError
+from ._client import LONG_TIMEOUT, CliError, DaemonUnreachable, UsageError
 from ._context import AliasedGroup, Ctx, pass_ctx
 from ._format import NODE_COLUMNS, node_json, node_row
 from ._progress import ProgressPrinter, follow_progress
@@ -175,7 +175,7 @@ def start(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...]) -
     targets = _select(ctx, nodes, all_, tags)
     _for_each(ctx, targets, "start",
               lambda n: ctx.client.call("StartNode", node_pb2.StartNodeRequest(node=n), subject=n,
-                                        timeout=None),
+                                        timeout=LONG_TIMEOUT),
               lambda n, r: f"Started node `{_node_id(n, r)}`")
 
 
@@ -190,7 +190,7 @@ def stop(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...], fo
     targets = _select(ctx, nodes, all_, tags)
     _for_each(ctx, targets, "stop",
               lambda n: ctx.client.call("StopNode", node_pb2.StopNodeRequest(node=n, force=force),
-                                        subject=n, timeout=None),
+                                        subject=n, timeout=LONG_TIMEOUT),
               lambda n, r: f"Stopped node `{_node_id(n, r)}`")
 
 
@@ -207,7 +207,7 @@ def restart(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...],
     _for_each(ctx, targets, "restart",
               lambda n: ctx.client.call("RestartNode",
                                         node_pb2.RestartNodeRequest(node=n, force=force),
-                                        subject=n, timeout=None),
+                                        subject=n, timeout=LONG_TIMEOUT),
               lambda n, r: f"Restarted node `{_node_id(n, r)}`")
 
 
@@ -261,7 +261,7 @@ def delete(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...], 
             raise CliError("Aborted: nothing deleted")
     _for_each(ctx, targets, "delete",
               lambda n: ctx.client.call("DeleteNode", node_pb2.DeleteNodeRequest(node=n),
-                                        subject=n, timeout=None),
+                                        subject=n, timeout=LONG_TIMEOUT),
               lambda n, r: f"Deleted node `{n}`")
 
 
@@ -291,7 +291,7 @@ def update(ctx: Ctx, node: str, display_name: str | None, props_json: str | None
         request.firewall_json = raw
     if not (display_name is not None or request.set_properties or firewall_file is not None):
         raise UsageError("nothing to update: give --display-name, --prop/--props or --firewall-file")
-    result = ctx.client.call("UpdateNode", request, subject=node, timeout=None)
+    result = ctx.client.call("UpdateNode", request, subject=node, timeout=LONG_TIMEOUT)
     ctx.emit(node_json(result.node), f"Updated node `{_node_id(node, result)}`")
 
 

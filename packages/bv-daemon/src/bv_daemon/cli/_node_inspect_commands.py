@@ -11,7 +11,7 @@ import orjson
 
 from bv_core.proto.blockvisor.internal.v1 import job_pb2, node_pb2
 
-from ._client import CliError, UsageError
+from ._client import LONG_TIMEOUT, CliError, UsageError
 from ._context import Ctx, pass_ctx
 from ._format import (
     job_progress_text,
@@ -183,7 +183,7 @@ def reload_plugin(ctx: Ctx, node: str) -> None:
 def _run_method(ctx: Ctx, node: str, method: str, param: str) -> str:
     request = node_pb2.RunPluginMethodRequest(node=node, method=method, param=param)
     try:
-        return str(ctx.client.call("RunPluginMethod", request, subject=node, timeout=None).result)
+        return str(ctx.client.call("RunPluginMethod", request, subject=node, timeout=LONG_TIMEOUT).result)
     except CliError as err:
         # NOT_FOUND is either the node or the method: if capabilities answer, it was the method.
         if "not found" not in str(err).lower():
