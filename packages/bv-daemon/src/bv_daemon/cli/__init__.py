@@ -1,1 +1,16 @@
-"""The bv and nib command-line interfaces."""
+"""The bv and nib command-line interfaces.
+
+`bv` (``bv.py``, console script ``bv = bv_daemon.cli.bv:main``) talks to blockvisord over its
+internal gRPC API on the daemon's Unix socket. Modules:
+
+    bv.py                     the root group (-o/--output, --socket, --log-level) and main()
+    _client.py                DaemonClient: channel, calls, gRPC status -> CliError translation
+    _context.py               Ctx (output format, client) and AliasedGroup (short command aliases)
+    _format.py / _output.py   rows, JSON objects and text blocks / table and JSON printers
+    _progress.py              progress of streamed node operations (TTY line or one line per step)
+    _daemon_commands.py       bv start | stop | status
+    _node_commands.py         bv node list | create | start | stop | restart | upgrade | update | delete
+    _node_inspect_commands.py bv node info | status | capabilities | run | check | reload-plugin
+    _job_commands.py          bv node jobs | job <node> ... | logs
+    _host_commands.py         bv host info | metrics, bv image list | import, bv cluster status
+"""
