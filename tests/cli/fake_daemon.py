@@ -44,6 +44,7 @@ class FakeNode:
     jobs: dict[str, Any] = field(default_factory=dict)
     logs: list[tuple[str, str]] = field(default_factory=list)
     height: int = 100
+    failure: str = ""  # set with status FAILED: the reason the daemon reports
 
 
 class FakeDaemon(service_pb2_grpc.BlockvisorServiceServicer):
@@ -182,7 +183,10 @@ class FakeDaemon(service_pb2_grpc.BlockvisorServiceServicer):
 
     def GetNode(self, request: Any, context: Any) -> Any:
         self._record("GetNode", request, context)
-        return self._find(request.node, context).info
+        node = self._find(request.node, context)
+        if node.failure:
+            context.set_trailing_metadata((("bv-status-reason", node.failure),))
+        return node.info
 
     def GetNodeStatus(self, request: Any, context: Any) -> Any:
         self._record("GetNodeStatus", request, context)

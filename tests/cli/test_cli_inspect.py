@@ -132,3 +132,16 @@ def test_reload_plugin(bv: Bv, fake: FakeDaemon) -> None:
     r = bv("node", "reload-plugin", "alpha")
     assert (r.code, r.out) == (0, "Reloaded plugin of node `alpha`\n")
     assert fake.calls[-1][0] == "ReloadPlugin" and fake.calls[-1][1].node == "alpha"
+
+
+def test_info_failed_node_shows_reason(bv: Bv, fake: FakeDaemon) -> None:
+    node = fake.add_node("alpha")
+    node.info.status = 4  # NODE_STATUS_FAILED
+    node.failure = "retries count exceeded, marked as failed: babel recovery failed: no socket"
+    r = bv("node", "info", "alpha")
+    assert ("Status:          Failed (retries count exceeded, marked as failed: babel recovery "
+            "failed: no socket)") in r.lines
+    doc = json.loads(bv("-o", "json", "node", "info", "alpha").out)
+    assert doc["status"] == "Failed" and doc["status_reason"].startswith("retries count exceeded")
+    fake.add_node("beta")
+    assert json.loads(bv("-o", "json", "node", "info", "beta").out)["status_reason"] is None

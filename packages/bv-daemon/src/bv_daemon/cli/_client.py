@@ -96,6 +96,19 @@ class DaemonClient:
         except grpc.RpcError as err:
             raise self.translate(err, subject) from None
 
+    def call_with_trailers(self, method: str, request: Any, *, subject: str | None = None,
+                           timeout: float | None = DEFAULT_TIMEOUT) -> tuple[Any, dict[str, str]]:
+        """Like `call`, also returning the trailing metadata (e.g. ``bv-status-reason``)."""
+        rpc: Any = getattr(self.stub, method)
+        log.log(TRACE, "-> %s %s", method, _one_line(request))
+        try:
+            response, call = rpc.with_call(request, timeout=timeout)
+        except grpc.RpcError as err:
+            raise self.translate(err, subject) from None
+        trailers = {str(k): v if isinstance(v, str) else v.decode(errors="replace")
+                    for k, v in (call.trailing_metadata() or ())}
+        return response, trailers
+
     def stream(self, method: str, request: Any, *, subject: str | None = None,
                timeout: float | None = STREAM_TIMEOUT) -> Iterator[Any]:
         """Server-streaming RPC ``method``; yields messages, errors translated."""

@@ -30,6 +30,8 @@ __all__ = ["STATUS_METHODS"]
 
 # The plugin's status functions, as the fleet's status reports call them (plugin API).
 STATUS_METHODS = ("protocol_status", "height", "block_age", "name", "address", "consensus")
+# Trailing metadata of GetNode explaining a Failed status (recovery gave up, broken state file...).
+STATUS_REASON = "bv-status-reason"
 # `bv node info` shows this many log lines per job (bv-host-2.16 §2.1).
 INFO_LOG_LINES = 3
 
@@ -38,8 +40,11 @@ def _kv(label: str, value: Any, width: int = 17) -> str:
     return f"{label + ':':<{width}}{'-' if value is None or value == '' else value}"
 
 
-def _get_node(ctx: Ctx, node: str) -> Any:
-    return ctx.client.call("GetNode", node_pb2.GetNodeRequest(node=node), subject=node)
+def _get_node(ctx: Ctx, node: str) -> tuple[Any, str | None]:
+    """The node and, for a Failed one, why (the daemon sends it as ``bv-status-reason``)."""
+    info, trailers = ctx.client.call_with_trailers("GetNode", node_pb2.GetNodeRequest(node=node),
+                                                   subject=node)
+    return info, trailers.get(STATUS_REASON) or None
 
 
 def _try(ctx: Ctx, method: str, request: Any, node: str) -> tuple[Any, str | None]:
@@ -86,7 +91,7 @@ def _job_lines(job: Any, node: str) -> list[str]:
 @pass_ctx
 def info(ctx: Ctx, node: str) -> None:
     """Show a node: identity, image, state, protocol metrics, jobs, resources."""
-    n = _get_node(ctx, node)
+    n, reason = _get_node(ctx, node)
     running = n.status == node_pb2.NODE_STATUS_RUNNING
     metrics, metrics_err = (None, None)
     jobs: list[Any] = []
@@ -100,6 +105,7 @@ def info(ctx: Ctx, node: str) -> None:
     state = orjson.loads(n.state_json) if n.state_json else {}
     if ctx.json:
         doc = node_json(n, full=True)
+        doc["status_reason"] = reason
         doc["metrics"] = message_dict(metrics) if metrics is not None else None
         doc["metrics_error"] = metrics_err
         doc["jobs"] = [message_dict(j) for j in jobs]
@@ -109,7 +115,7 @@ def info(ctx: Ctx, node: str) -> None:
     uptime = node_uptime(n)
     lines = [
         _kv("Name", n.name), _kv("Id", n.id), _kv("Image", node_image(n)),
-        _kv("Status", status_name(node_pb2.NodeStatus.Name(n.status))),
+        _kv("Status", status_name(node_pb2.NodeStatus.Name(n.status)) + (f" ({reason})" if reason else "")),
         _kv("Expected", status_name(node_pb2.NodeStatus.Name(n.expected_status))),
         _kv("Ip", n.ip), _kv("Gateway", n.gateway),
         _kv("Uptime [h:m:s]", format_duration(uptime) if uptime is not None else None),
