@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -105,15 +106,16 @@ async def test_node_has_own_namespaces_network_limits_and_files(
     state = await m.state()
     assert state.status is MachineStatus.RUNNING and state.pid is not None
 
-    # Own PID namespace: bwrap's reaper is PID 1 and the babel command its child.
+    # Own PID namespace: bwrap's reaper is PID 1, the keeper its child, babel runs beside it.
     res = await m.exec(
         ["sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; readlink /proc/self/ns/pid"]
     )
     first, ns_inside = res.stdout.decode().splitlines()
     assert first.startswith("bwrap ")
     assert ns_inside != os.readlink("/proc/self/ns/pid")
-    top = await m.exec(["sh", "-c", "ps -o pid,args"])
-    assert any(line.split()[:2] == ["2", "nc"] for line in top.stdout.decode().splitlines()[1:])
+    top = (await m.exec(["sh", "-c", "ps -o pid,args"])).stdout.decode().splitlines()[1:]
+    assert any(line.split()[:3] == ["2", "/bin/sh", "-c"] for line in top)  # the keeper
+    assert any(line.split()[1] == "nc" for line in top)
 
     # Own UTS namespace; hostname from the name with '_' -> '-'.
     assert (await m.exec(["hostname"])).stdout.decode().strip() == "probe-node"
@@ -126,7 +128,8 @@ async def test_node_has_own_namespaces_network_limits_and_files(
     # data/ at /blockjoy, node_env in the rootfs and in babel's environment.
     assert (await m.exec(["cat", "/blockjoy/chain.db"])).stdout == b"blocks"
     assert (await m.exec(["cat", "/var/lib/babel/node_env"])).stdout.decode() == spec.env_file
-    env = (await m.exec(["sh", "-c", "tr '\\0' '\\n' < /proc/2/environ"])).stdout.decode().split()
+    env = (await m.exec(["sh", "-c", "tr '\\0' '\\n' < /proc/$(pidof nc)/environ"])).stdout
+    env = env.decode().split()
     assert "NODE_IP=1.2.3.4" in env and "NODE_NAME=probe_node" in env
     assert not [v for v in env if v.startswith("BV_TEST_LEAK=")]  # the daemon's env stays out
 
@@ -156,7 +159,8 @@ async def test_stop_kills_the_whole_process_tree_and_start_again(
     await m.start()  # idempotent: still the same container
     first = await m.state()
     assert first.status is MachineStatus.RUNNING and first.pid is not None
-    tree = await _tree_of_at_least(first.pid, 4)  # reaper, sh, two sleeps
+    # reaper, keeper + its sleep, babel's launcher, babel (sh) + two sleeps
+    tree = await _cgroup_pids_at_least(m, 7)
 
     await m.stop(timeout=0.5)
     assert (await m.state()).status is MachineStatus.STOPPED
@@ -186,10 +190,10 @@ async def test_graceful_stop_lets_the_main_process_finish(
     assert spec.data_dir.joinpath("bye").read_text() == "bye\n"
 
 
-async def test_dead_main_process_is_failed_with_reason_and_recovers(
+async def test_dead_babel_or_container_is_failed_with_reason_and_recovers(
     make_spec: Callable[..., MachineSpec], track: Track
 ) -> None:
-    # The main process exits with 3 when the test drops /blockjoy/crash (once).
+    # Babel exits with 3 when the test drops /blockjoy/crash (once).
     spec = make_spec(
         babel_command=(
             "/bin/sh",
@@ -200,15 +204,146 @@ async def test_dead_main_process_is_failed_with_reason_and_recovers(
     m = track(spec)
     await m.create()
     await m.start()
+    running = await m.state()
     spec.data_dir.joinpath("crash").touch()
     state = await _wait_status(m, MachineStatus.FAILED)
+    assert state.babel_dead and state.container_alive and state.pid == running.pid
+    assert state.reason.startswith("babel is not running (container alive)")
     assert "exited with code 3" in state.reason
+    assert (await m.exec(["true"])).exit_code == 0  # the container still runs
+
+    await m.recover()  # babel only
+    assert (await m.state()) == running
+
+    # The container's init dies: everything is gone, recover starts it all.
+    assert running.pid is not None
+    os.kill(running.pid, 9)
+    # (babel may be seen dead a moment before the init is: wait for the container to be gone)
+    state = await _wait_status(m, MachineStatus.FAILED, container_alive=False)
+    assert not state.babel_dead and state.pid is None
+    assert "killed by signal 9" in state.reason or "gone" in state.reason
     with pytest.raises(MachineStateError, match="cannot exec, machine is Failed"):
         await m.exec(["true"])
-
     await m.recover()
-    assert (await m.state()).status is MachineStatus.RUNNING
+    again = await m.state()
+    assert again.status is MachineStatus.RUNNING and again.pid != running.pid
     await m.stop(force=True)
+
+
+# babel stand-in: starts one long-lived "job" the first time (it outlives babel), counts its own
+# starts, and exits on SIGTERM.
+_JOB_BABEL = (
+    "/bin/sh",
+    "-c",
+    "echo start >> /blockjoy/babel.starts; "
+    "[ -e /blockjoy/job.started ] || { touch /blockjoy/job.started; sleep 7777777 & }; "
+    "exec sleep 1000000",
+)
+
+
+def _job_pids(m: BwrapMachine) -> list[int]:
+    """Host pids of the stand-in's job, found among the node's cgroup members."""
+    found = []
+    for pid in m.cgroup.pids():
+        try:
+            if Path(f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x007777777\x00":
+                found.append(pid)
+        except FileNotFoundError:
+            pass
+    return found
+
+
+async def _job(m: BwrapMachine, timeout: float = 10.0) -> ProcRef:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not (pids := _job_pids(m)):
+        assert loop.time() < deadline, "the job never started"
+        await asyncio.sleep(0.02)
+    assert len(pids) == 1, pids
+    ref = ProcRef.of(pids[0])
+    assert ref is not None
+    return ref
+
+
+def _babel_ref(m: BwrapMachine) -> ProcRef:
+    raw = json.loads(m.babel_pid_file.read_text())
+    return ProcRef(raw["pid"], raw["start_time"])
+
+
+async def test_jobs_outlive_babel_death_recovery_and_restart(
+    make_spec: Callable[..., MachineSpec], track: Track
+) -> None:
+    spec = make_spec(babel_command=_JOB_BABEL)
+    m = track(spec)
+    await m.create()
+    await m.start()
+    container = await m.state()
+    assert container.status is MachineStatus.RUNNING
+    job = await _job(m)
+    babel = _babel_ref(m)
+    assert babel.alive()
+    starts = spec.data_dir / "babel.starts"
+
+    # babel dies hard: the machine says so, the container and the job run on.
+    os.kill(babel.pid, 9)
+    state = await _wait_status(m, MachineStatus.FAILED)
+    assert state.babel_dead and state.pid == container.pid
+    assert state.reason == "babel is not running (container alive): babel killed by signal 9"
+    assert job.alive()
+
+    await m.recover()  # a new babel in the same container; the job untouched
+    assert await m.state() == container
+    second = _babel_ref(m)
+    assert second != babel and second.alive() and job.alive()
+    await _wait_lines(starts, 2, m.log_file)
+
+    await m.restart_babel(timeout=5)  # SIGTERM, then a new babel: the job untouched
+    assert await m.state() == container
+    third = _babel_ref(m)
+    assert third not in (babel, second) and third.alive() and not second.alive()
+    assert job.alive() and _job_pids(m) == [job.pid]
+    await _wait_lines(starts, 3, m.log_file)  # (killed before it ran, it would not count)
+
+    os.kill(third.pid, 9)
+    await _wait_status(m, MachineStatus.FAILED)
+    await m.start()  # start() too brings back only babel
+    assert await m.state() == container and job.alive()
+    await _wait_lines(starts, 4, m.log_file)
+
+    await m.stop(timeout=5)
+    assert (await m.state()).status is MachineStatus.STOPPED
+    assert not job.alive() and not _babel_ref_alive(m)
+    assert all(not d.exists() for d in m.cgroup.dirs().values())
+    with pytest.raises(MachineStateError, match="cannot restart babel, machine is Stopped"):
+        await m.restart_babel()
+
+
+async def _wait_lines(path: Path, n: int, log: Path, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(lines := path.read_text().split()) < n:
+        assert loop.time() < deadline, f"{path}: {lines}; log: {log.read_text()}"
+        await asyncio.sleep(0.02)
+    assert len(lines) == n, lines
+
+
+def _babel_ref_alive(m: BwrapMachine) -> bool:
+    return m.babel_pid_file.exists() and _babel_ref(m).alive()
+
+
+async def test_restart_babel_escalates_to_sigkill(
+    make_spec: Callable[..., MachineSpec], track: Track
+) -> None:
+    spec = make_spec(babel_command=("/bin/sh", "-c", "trap '' TERM; while :; do sleep 1; done"))
+    m = track(spec)
+    await m.create()
+    await m.start()
+    before = _babel_ref(m)
+    await m.restart_babel(timeout=0.2)
+    after = _babel_ref(m)
+    assert not before.alive() and after.alive() and after != before
+    assert (await m.state()).status is MachineStatus.RUNNING
+    await m.stop(timeout=0.2)
 
 
 async def test_main_process_dying_at_start_fails_start_with_reason(
@@ -233,10 +368,15 @@ async def _wait_file(path: Path, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _wait_status(m: BwrapMachine, want: MachineStatus, timeout: float = 10.0) -> MachineState:
+async def _wait_status(
+    m: BwrapMachine, want: MachineStatus, timeout: float = 10.0, container_alive: bool | None = None
+) -> MachineState:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while (state := await m.state()).status is not want:
+    while (state := await m.state()).status is not want or container_alive not in (
+        None,
+        state.container_alive,
+    ):
         assert loop.time() < deadline, f"machine stayed {state}"
         await asyncio.sleep(0.02)
     return state
@@ -330,6 +470,16 @@ async def test_idempotent_create_and_delete_and_errors(
     missing = make_spec(rootfs_source=Path("/nonexistent/image"))
     with pytest.raises(InvalidSpec, match="/nonexistent/image does not exist"):
         await track(missing).create()
+
+
+async def _cgroup_pids_at_least(m: BwrapMachine, n: int, timeout: float = 10.0) -> list[int]:
+    """The pids in the node's cgroup, once there are at least n (the shell forks lazily)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(pids := m.cgroup.pids()) < n:
+        assert loop.time() < deadline, f"node cgroup stayed at {pids}"
+        await asyncio.sleep(0.02)
+    return pids
 
 
 async def _tree_of_at_least(pid: int, n: int, timeout: float = 10.0) -> list[int]:
@@ -451,14 +601,14 @@ async def test_capabilities_can_be_narrowed_and_ramdisks_are_mounted(
     probe = (
         "grep CapEff /proc/self/status > /blockjoy/caps; "
         "mount -t tmpfs none /tmp 2>/dev/null; echo $? > /blockjoy/mount.rc; "
-        "grep ' /ram ' /proc/mounts > /blockjoy/ram; exec sleep 100000"
+        "grep ' /ram ' /proc/mounts > /blockjoy/ram; touch /blockjoy/done; exec sleep 100000"
     )
     spec = make_spec(babel_command=("/bin/sh", "-c", probe), ramdisks=(("/ram", 8),))
     m = BwrapPlatform(capabilities=NODE_CAPABILITIES).machine(spec)
     try:
         await m.create()
         await m.start()
-        await _wait_file(spec.data_dir / "ram")
+        await _wait_file(spec.data_dir / "done")
         # Docker's default capability set (0xa80425fb); mounting is refused.
         assert spec.data_dir.joinpath("caps").read_text().split() == ["CapEff:", "00000000a80425fb"]
         assert spec.data_dir.joinpath("mount.rc").read_text().strip() != "0"
@@ -471,5 +621,5 @@ async def test_capabilities_can_be_narrowed_and_ramdisks_are_mounted(
     full = track(make_spec(babel_command=("/bin/sh", "-c", probe)))
     await full.create()
     await full.start()
-    await _wait_file(full.spec.data_dir / "ram")
+    await _wait_file(full.spec.data_dir / "done")
     assert full.spec.data_dir.joinpath("mount.rc").read_text().strip() == "0"

@@ -1,19 +1,21 @@
 """The node machine interface every platform backend implements.
 
 A *platform* (backend) turns a `MachineSpec` into a `Machine`: the container that runs one node
-(its rootfs, namespaces, network, resource limits and babel as the main process). The daemon maps
+(its rootfs, namespaces, network, resource limits) and babel, a separate process inside it, so
+babel can exit or be restarted while the protocol's jobs in the container keep running. The daemon maps
 its own node state onto `MachineSpec`, so this module depends on nothing but `bv_core.errors`.
 
 Lifecycle (every call is idempotent; running one twice is harmless):
 
     machine = platform.machine(spec)      no side effects
     await machine.create()                rootfs, dirs, limits file, node_env   (-> Stopped)
-    await machine.start()                 container + babel running              (-> Running)
+    await machine.start()                 container, then babel, running         (-> Running)
     await machine.stop(timeout, force)    SIGTERM, wait, then kill               (-> Stopped)
     await machine.delete()                stop, then remove everything           (-> gone)
     await machine.attach()                after a daemon restart: find the running container
     await machine.state()                 Running / Stopped / Failed (+ pid, reason)
     await machine.recover()               bring a Failed machine back to Running
+    await machine.restart_babel(timeout)  new babel process, container and jobs kept running
     await machine.exec(argv)              run a command inside the running container
     await machine.upgrade_rootfs(new)     (stopped) new image, old rootfs kept as a backup
     await machine.rollback_rootfs(old) / commit_rootfs()
@@ -83,16 +85,33 @@ class InvalidSpec(InvalidInput):
 
 
 class MachineStatus(enum.Enum):
-    RUNNING = "Running"  # container alive (and babel, where the backend tracks it separately)
+    RUNNING = "Running"  # container and babel alive
     STOPPED = "Stopped"  # never started, or stopped through stop()
     FAILED = "Failed"  # should be running (not stopped through stop()) but is not, or half alive
 
 
 @dataclass(frozen=True, slots=True)
 class MachineState:
+    """The machine as the host sees it. The original's three VM states map onto it as
+    SHUTOFF = STOPPED, or FAILED with `container_alive` False (the container is gone);
+    RUNNING = RUNNING; INVALID = FAILED with `container_alive` True (`babel_dead`): the container
+    runs (protocol jobs with it) but babel does not - recover() then restarts babel only."""
+
     status: MachineStatus
-    pid: int | None = None  # host pid of the container's init / instance process
+    pid: int | None = None  # host pid of the container's init / instance process, when alive
     reason: str = ""  # why FAILED, for `bv node info`
+    container_alive: bool = False  # the container runs, whatever babel does (True if RUNNING)
+
+    def __post_init__(self) -> None:
+        if self.status is MachineStatus.RUNNING and not self.container_alive:
+            # RUNNING implies a live container; callers building MachineState(RUNNING, pid) by
+            # hand need not say so.
+            object.__setattr__(self, "container_alive", True)
+
+    @property
+    def babel_dead(self) -> bool:
+        """The original's INVALID: container alive, babel not."""
+        return self.status is MachineStatus.FAILED and self.container_alive
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +231,8 @@ class Machine(abc.ABC):
 
     @abc.abstractmethod
     async def start(self) -> None:
-        """Starts the container with babel as its main process; no-op when already running."""
+        """Starts the container if it is not running, then babel if it is not; no-op when
+        both run."""
 
     @abc.abstractmethod
     async def stop(self, timeout: float = 60.0, force: bool = False) -> None:
@@ -232,7 +252,22 @@ class Machine(abc.ABC):
 
     @abc.abstractmethod
     async def recover(self) -> None:
-        """Brings a Failed machine to Running (clean up the remains, then start)."""
+        """Brings a Failed machine to Running: when only babel is dead (`babel_dead`), starts
+        babel again in the running container (its jobs keep running); when the container is
+        gone, cleans up the remains and starts it all."""
+
+    async def restart_babel(self, timeout: float = 60.0) -> None:
+        """Running container only: SIGTERM babel, wait up to `timeout` s, SIGKILL, and start it
+        again (from the rootfs's current /usr/bin/babel). Protocol jobs keep running. Starts
+        babel if it was not running; MachineStateError if the container is not running.
+        This default restarts the whole machine, for backends that cannot do better."""
+        current = await self.state()
+        if not current.container_alive:
+            raise MachineStateError(
+                f"node {self.spec.name}: cannot restart babel, machine is {current.status.value}"
+            )
+        await self.stop(timeout)
+        await self.start()
 
     @abc.abstractmethod
     async def exec(

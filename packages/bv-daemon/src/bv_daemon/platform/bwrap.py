@@ -8,17 +8,28 @@ One node = one bwrap sandbox:
   * `data_dir` bound at `/blockjoy`; node_env written to `rootfs/var/lib/babel/node_env` and
     its variables (plus PATH, HOME, LANG) are babel's whole environment;
   * limits: cgroup `blockvisor/<node id>` (memory, CPU quota, pinned CPUs; v1 or v2);
-  * processes: bwrap's own reaper is PID 1 inside the node and the babel command is its only
-    child. When babel exits, PID 1 exits and the kernel kills whatever is left in the namespace.
+  * processes: bwrap's own reaper is PID 1 inside the node; its only child, the sandbox's main
+    command, is a *keeper* (`/bin/sh` sleeping until SIGTERM) that holds the container up. Babel
+    is not the main command: like the original's `apptainer exec` into a running instance, it is
+    started into the running sandbox by `_nsspawn` (its namespaces, root, cgroup, environment
+    and capability set). So babel can exit, be killed or be restarted (a new bundle's binary)
+    while the protocol's jobs - babel's children, adopted by PID 1 when babel goes - run on.
+    The node's PID 1 exits only once every process in it has.
 
 The sandbox is started detached (`setsid -f`: reparented to the host's init, no
 `--die-with-parent`), so it outlives the daemon. `<node_dir>/machine.pid` records the host pid and
-kernel start time of the node's PID 1 (bwrap `--info-fd`), which is how `attach()` finds it again
-and how a recycled pid is told apart. `machine.status` receives bwrap's JSON status (the exit
-code); `machine.log` the node's stdout/stderr.
+kernel start time of the node's PID 1 (bwrap `--info-fd`) and of the keeper, which is how
+`attach()` finds them again and how a recycled pid is told apart; `babel.pid` the same for babel
+(and its host-side launcher, which waits for it and records its exit code in `babel.status`).
+`machine.status` receives bwrap's JSON status (the keeper's exit code); `machine.log` the node's
+stdout/stderr, babel's included.
 
-Stop sends SIGTERM to babel (bwrap's PID 1 ignores SIGTERM - it installs no handler - but exits as
-soon as babel does), waits, then SIGKILLs PID 1, which takes the whole namespace down.
+States: RUNNING = PID 1, keeper and babel alive; FAILED with `container_alive` = babel dead in a
+live container (recover() and start() then start babel only); FAILED otherwise = the container
+is gone or broken (recover() cleans up and starts it all).
+
+Stop sends SIGTERM to babel (which leaves the jobs to the daemon's earlier shutdown call), waits
+up to the timeout, then SIGKILLs PID 1, which takes the whole namespace down.
 The network namespace and veth are kept across stop/start (cheap, and start then only checks
 them) and removed by delete(). The cgroup is removed on stop and re-made on start.
 """
@@ -33,11 +44,13 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bv_daemon.platform import _netns, _rootfs
+from bv_daemon.platform import _netns, _nsspawn, _rootfs
 from bv_daemon.platform._cgroup import NodeCgroup
 from bv_daemon.platform._proc import (
     ProcRef,
@@ -84,6 +97,18 @@ NODE_CAPABILITIES = (
 # Runs as the spawner: joins each cgroup.procs file given before `--` with its own pid (so only the
 # node's processes land in the node's cgroup, never the daemon), then execs the rest.
 _JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
+
+# The sandbox's main command: holds the container up and does nothing else; exits on SIGTERM
+# (taking its sleep along, so PID 1 has nothing left to wait for). Only /bin/sh and sleep are
+# needed from the rootfs.
+KEEPER_COMMAND = (
+    "/bin/sh", "-c",
+    "trap 'kill $s 2>/dev/null; exit 0' TERM INT HUP; while :; do sleep 86400 & s=$!; wait $s; done",
+    "bv-keeper",
+)  # fmt: skip
+_NSSPAWN = str(Path(_nsspawn.__file__).resolve())
+# machine.pid files written by this layout carry it; older ones ran babel as the main command.
+_LAYOUT = 2
 
 
 class BwrapPlatform(Platform):
@@ -146,6 +171,14 @@ class BwrapMachine(Machine):
     def log_file(self) -> Path:
         return self.spec.node_dir / "machine.log"
 
+    @property
+    def babel_pid_file(self) -> Path:
+        return self.spec.node_dir / "babel.pid"
+
+    @property
+    def babel_status_file(self) -> Path:
+        return self.spec.node_dir / "babel.status"
+
     async def exists(self) -> bool:
         return _rootfs.rootfs_kind(self.spec) is not None
 
@@ -173,28 +206,37 @@ class BwrapMachine(Machine):
                 return
             if not await self.exists():
                 raise MachineNotFound(f"node {self.spec.name}: machine not created")
+            if current.babel_dead and current.pid is not None:
+                await self._start_babel(current.pid)
+                return
             if current.status is MachineStatus.FAILED:
                 await self._cleanup_dead()
             await self._start()
 
     async def _start(self) -> None:
+        """Container (keeper) first, then babel in it."""
         spec = self.spec
         await _rootfs.ensure_mounted(spec)
         self._write_node_files()
-        self._check_command()
+        self._check_command(KEEPER_COMMAND[0], "keeper shell")
+        self._check_command(spec.babel_command[0], "babel command")
         if not spec.host_network:
             await _netns.ensure_network(spec)
         self.cgroup.setup(spec.mem_mb, spec.vcpu, spec.cpus)
         self._rotate_log()
         ref = await self._spawn()
+        netns = None if spec.host_network else _netns.netns_name(spec.node_id)
+        # Recorded before the wait, so a failed start leaves something to clean up.
+        save_proc_ref(self.pid_file, ref, netns=netns, layout=_LAYOUT)
+        keeper = await self._wait_ready(ref)
         save_proc_ref(
-            self.pid_file, ref, netns=None if spec.host_network else _netns.netns_name(spec.node_id)
-        )
-        await self._wait_ready(ref)
+            self.pid_file, ref, netns=netns, layout=_LAYOUT,
+            keeper_pid=keeper.pid, keeper_start=keeper.start_time,
+        )  # fmt: skip
+        await self._start_babel(ref.pid)
 
-    def _check_command(self) -> None:
+    def _check_command(self, cmd: str, what: str) -> None:
         # Fail start with a clear message instead of a node that dies at once with "execvp".
-        cmd = self.spec.babel_command[0]
         root = self.spec.rootfs_dir
         if cmd.startswith("/"):
             found = os.path.lexists(root / cmd.lstrip("/"))
@@ -204,7 +246,7 @@ class BwrapMachine(Machine):
             )
         if not found:
             raise PlatformError(
-                f"node {self.spec.name}: babel command {cmd!r} not found in the node rootfs"
+                f"node {self.spec.name}: {what} {cmd!r} not found in the node rootfs"
             )
 
     def _rotate_log(self) -> None:
@@ -236,7 +278,7 @@ class BwrapMachine(Machine):
         ]  # fmt: skip
         # The environment (node_env) is inherited from the spawner, not passed as --setenv, so
         # it never shows in the host's process list.
-        return [*argv, "--", *spec.babel_command]
+        return [*argv, "--", *KEEPER_COMMAND]
 
     def _cap_args(self) -> list[str]:
         if self._caps is None:
@@ -297,23 +339,147 @@ class BwrapMachine(Machine):
             )
         return ref
 
-    async def _wait_ready(self, ref: ProcRef) -> None:
+    async def _wait_ready(self, ref: ProcRef) -> ProcRef:
+        """Waits for the keeper; returns it."""
         # --info-fd is written right after clone(), before the sandbox is set up; bwrap's PID 1
         # forks the main process only once the new root is in place. Until then an exec (nsenter
         # into the mount namespace) would see a half-built root.
         loop = asyncio.get_running_loop()
         deadline = loop.time() + START_TIMEOUT
-        while ref.alive() and not children(ref.pid):
+        keeper: ProcRef | None = None
+        while ref.alive() and keeper is None:
+            kids = children(ref.pid)
+            keeper = ProcRef.of(kids[0]) if kids else None
+            if keeper is not None:
+                break
             if loop.time() > deadline:
                 raise PlatformError(
                     f"node {self.spec.name}: sandbox setup timed out: {self._log_tail()}"
                 )
             await asyncio.sleep(0.005)
-        if not ref.alive():
+        if keeper is None or not ref.alive():
             # The exit code reaches machine.status once the outer bwrap has reaped PID 1.
             while "exit-code" not in self._read_status() and loop.time() < deadline:
                 await asyncio.sleep(0.01)
             raise PlatformError(f"node {self.spec.name}: {self._exit_reason()}")
+        return keeper
+
+    # -- babel ---------------------------------------------------------------------------------
+    def _babel(self) -> tuple[ProcRef, ProcRef | None] | None:
+        """(babel, its launcher) if babel is alive."""
+        loaded = load_proc_ref(self.babel_pid_file)
+        if loaded is None or not loaded[0].alive():
+            return None
+        return loaded[0], _ref_field(loaded[1], "launcher")
+
+    async def _start_babel(self, node_pid: int) -> None:
+        """Starts babel inside the running sandbox whose PID 1 is `node_pid`."""
+        spec = self.spec
+        argv = [sys.executable, "-I", _NSSPAWN, "--target", str(node_pid)]
+        argv += ["--status", str(self.babel_status_file)]
+        if self._caps is not None:
+            argv += ["--caps", str(self._cap_mask())]
+        argv += ["--", *spec.babel_command]
+        self.babel_status_file.write_bytes(b"")
+        out_r, out_w = os.pipe()
+        log_fd = os.open(
+            self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644
+        )
+        try:
+            try:
+                proc = subprocess.Popen(
+                    self._wrapped(argv), stdin=subprocess.DEVNULL, stdout=out_w, stderr=log_fd,
+                    start_new_session=True, close_fds=True, env=self._env(),
+                )  # fmt: skip
+            except OSError as err:
+                raise PlatformError(
+                    f"node {spec.name}: cannot start babel: {err.strerror}"
+                ) from err
+            finally:
+                os.close(out_w)
+                os.close(log_fd)
+            # The launcher waits for babel; reap it while this daemon lives (init does after).
+            threading.Thread(target=proc.wait, name=f"reap-babel-{proc.pid}", daemon=True).start()
+            raw = await asyncio.to_thread(_read_until_eof, out_r, START_TIMEOUT)
+        finally:
+            os.close(out_r)
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            doc = {}
+        pid = doc.get("pid") if isinstance(doc, dict) else None
+        if not isinstance(pid, int):
+            why = doc.get("error") if isinstance(doc, dict) else None
+            raise PlatformError(f"node {spec.name}: cannot start babel: {why or self._log_tail()}")
+        launcher = ProcRef.of(proc.pid)
+        ref = ProcRef.of(pid) or ProcRef(pid, 0)  # already gone: recorded dead, status tells
+        extra = {} if launcher is None else {
+            "launcher_pid": launcher.pid, "launcher_start": launcher.start_time,
+        }  # fmt: skip
+        save_proc_ref(self.babel_pid_file, ref, **extra)
+
+    def _cap_mask(self) -> int:
+        try:
+            return _nsspawn.cap_mask(self._caps or ())
+        except KeyError as err:
+            raise InvalidSpec(
+                f"node {self.spec.name}: unknown capability {err.args[0]!r}"
+            ) from None
+
+    async def _stop_babel(self, timeout: float, force: bool, *, kill_after: bool) -> None:
+        found = self._babel()
+        if found is None:
+            return
+        babel = found[0]
+        if not force:
+            kill(babel, signal.SIGTERM)
+            await wait_gone(babel, timeout)
+        if kill_after and babel.alive():
+            kill(babel, signal.SIGKILL)
+            if not await wait_gone(babel, 10.0):
+                raise PlatformError(
+                    f"node {self.spec.name}: babel pid {babel.pid} survived SIGKILL"
+                )
+
+    async def restart_babel(self, timeout: float = 60.0) -> None:
+        async with self._lock:
+            current = await self._state()
+            loaded = load_proc_ref(self.pid_file)
+            if current.status is MachineStatus.RUNNING and loaded and _is_legacy(loaded[1]):
+                # Started by an older layout, babel as the main command: only a full restart
+                # moves it to this one.
+                await self._stop(timeout, force=False)
+                await self._start()
+                return
+            if not current.container_alive or current.pid is None:
+                raise MachineStateError(
+                    f"node {self.spec.name}: cannot restart babel, machine is {current.status.value}"
+                )
+            await self._stop_babel(timeout, force=False, kill_after=True)
+            await self._start_babel(current.pid)
+
+    async def _babel_reason(self) -> str:
+        loaded = load_proc_ref(self.babel_pid_file)
+        if loaded is None:
+            return "babel was not started"
+        launcher = _ref_field(loaded[1], "launcher")
+        # Babel is dead; its launcher records the exit code right after reaping it.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 1.0
+        while (code := self._babel_exit_code()) is None and launcher is not None:
+            if not launcher.alive() or loop.time() > deadline:
+                break
+            await asyncio.sleep(0.01)
+        if code is None:
+            code = self._babel_exit_code()
+        if code is None:
+            return "babel is gone"
+        if code > 128:
+            return f"babel killed by signal {code - 128}"
+        return f"babel exited with code {code}: {self._log_tail()}"
+
+    def _babel_exit_code(self) -> int | None:
+        return _last_exit_code(self.babel_status_file)
 
     def _log_tail(self) -> str:
         try:
@@ -331,13 +497,16 @@ class BwrapMachine(Machine):
     async def _stop(self, timeout: float, force: bool) -> None:
         loaded = load_proc_ref(self.pid_file)
         if loaded is not None:
-            ref = loaded[0]
-            if ref.alive() and not force:
+            ref, raw = loaded
+            if ref.alive() and not force and _is_legacy(raw):
                 for pid in children(ref.pid):
                     child = ProcRef.of(pid)
                     if child is not None:
                         kill(child, signal.SIGTERM)
                 await wait_gone(ref, timeout)
+            elif ref.alive():
+                # Babel first, gracefully; the jobs go down with the namespace.
+                await self._stop_babel(timeout, force, kill_after=False)
             if ref.alive():
                 # SIGKILL of a PID namespace's init kills every process in the namespace.
                 kill(ref, signal.SIGKILL)
@@ -347,6 +516,7 @@ class BwrapMachine(Machine):
 
     async def _cleanup_dead(self) -> None:
         self.pid_file.unlink(missing_ok=True)
+        self.babel_pid_file.unlink(missing_ok=True)
         # Processes that escaped the namespace kill (e.g. a pending exec) keep the cgroup busy.
         for pid in self.cgroup.pids():
             ref = ProcRef.of(pid)
@@ -380,10 +550,20 @@ class BwrapMachine(Machine):
         loaded = load_proc_ref(self.pid_file)
         if loaded is None:
             return MachineState(MachineStatus.STOPPED)
-        ref = loaded[0]
-        if ref.alive():
+        ref, raw = loaded
+        if not ref.alive():
+            return MachineState(MachineStatus.FAILED, None, self._exit_reason())
+        if _is_legacy(raw):
             return MachineState(MachineStatus.RUNNING, ref.pid)
-        return MachineState(MachineStatus.FAILED, None, self._exit_reason())
+        keeper = _ref_field(raw, "keeper")
+        if keeper is None or not keeper.alive():
+            return MachineState(
+                MachineStatus.FAILED, None, f"node container is broken: {self._exit_reason()}"
+            )
+        if self._babel() is None:
+            reason = f"babel is not running (container alive): {await self._babel_reason()}"
+            return MachineState(MachineStatus.FAILED, ref.pid, reason, container_alive=True)
+        return MachineState(MachineStatus.RUNNING, ref.pid)
 
     def _read_status(self) -> str:
         try:
@@ -392,17 +572,12 @@ class BwrapMachine(Machine):
             return ""
 
     def _exit_reason(self) -> str:
-        code: int | None = None
-        for line in self._read_status().splitlines():
-            with contextlib.suppress(ValueError):
-                doc = json.loads(line)
-                if isinstance(doc, dict) and isinstance(doc.get("exit-code"), int):
-                    code = doc["exit-code"]
+        code = _last_exit_code(self.status_file)
         if code is None:
             return "node container is gone (killed or host rebooted)"
         if code > 128:
-            return f"node main process killed by signal {code - 128}"
-        return f"node main process exited with code {code}: {self._log_tail()}"
+            return f"node container killed by signal {code - 128}"
+        return f"node container exited with code {code}: {self._log_tail()}"
 
     async def recover(self) -> None:
         async with self._lock:
@@ -411,12 +586,15 @@ class BwrapMachine(Machine):
                 return
             if not await self.exists():
                 raise MachineNotFound(f"node {self.spec.name}: machine not created")
+            if current.babel_dead and current.pid is not None:
+                await self._start_babel(current.pid)  # the jobs keep running
+                return
             await self._cleanup_dead()
             await self._start()
 
     async def _require_stopped(self, action: str) -> None:
         current = await self._state()
-        if current.status is MachineStatus.RUNNING:
+        if current.container_alive:
             raise MachineStateError(f"node {self.spec.name}: cannot {action} a running machine")
         if current.status is MachineStatus.FAILED:
             await self._cleanup_dead()
@@ -455,7 +633,7 @@ class BwrapMachine(Machine):
         if not argv:
             raise MachineStateError(f"node {self.spec.name}: exec needs a command")
         current = await self._state()
-        if current.status is not MachineStatus.RUNNING or current.pid is None:
+        if not current.container_alive or current.pid is None:  # babel need not run
             raise MachineStateError(
                 f"node {self.spec.name}: cannot exec, machine is {current.status.value}"
             )
@@ -477,6 +655,32 @@ class BwrapMachine(Machine):
             self._wrapped(enter), what=f"node {self.spec.name}: exec", timeout=timeout,
             input=input, check=False, env=self._env(),
         )  # fmt: skip
+
+
+def _is_legacy(raw: dict[str, object]) -> bool:
+    return raw.get("layout") is None
+
+
+def _ref_field(raw: dict[str, object], name: str) -> ProcRef | None:
+    """The `<name>_pid` / `<name>_start` pair saved next to a ProcRef, if present."""
+    pid, start = raw.get(f"{name}_pid"), raw.get(f"{name}_start")
+    if isinstance(pid, int) and isinstance(start, int):
+        return ProcRef(pid, start)
+    return None
+
+
+def _last_exit_code(path: Path) -> int | None:
+    code: int | None = None
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        with contextlib.suppress(ValueError):
+            doc = json.loads(line)
+            if isinstance(doc, dict) and isinstance(doc.get("exit-code"), int):
+                code = doc["exit-code"]
+    return code
 
 
 def _read_until_eof(fd: int, timeout: float) -> bytes:
