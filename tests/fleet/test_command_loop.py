@@ -65,6 +65,7 @@ async def test_full_lifecycle_through_the_broker(tmp_path: Path, mqtt_broker: Mo
             await publish(api, host_id, create)
             assert (await finish(api, create)).exit_code == ExitCode.OK
             # the fake server reacts to NodeCreate OK with NodeStart, published on the topic
+            await wait_until(lambda: len(api.commands) == 2, what="NodeStart issued")
             start = api.commands[1]
             assert start.node.WhichOneof("command") == "start"
             assert (await finish(api, start)).exit_code == ExitCode.OK
@@ -142,6 +143,7 @@ async def test_broker_down_commands_arrive_by_polling(tmp_path: Path, mqtt_broke
                                  mqtt_broker.url, poll=0.2) as agent:
             node = api.create_node(host_id, image.image_id, ip="10.0.0.2", gateway="10.0.0.1")
             await finish(api, api.commands[0])
+            await wait_until(lambda: len(api.commands) == 2, what="NodeStart issued")
             await finish(api, api.commands[1])  # the NodeStart nobody published
             assert handler.nodes[node.node_id] == "running"
             assert agent.doorbell.connects == 0 and agent.doorbell.polls >= 1

@@ -8,7 +8,7 @@ from bv_daemon.fleet.mqtt import BrokerAddress
 
 def test_all_matches_public_names() -> None:
     public = {n for n in vars(fleet) if not n.startswith("_") and n != "annotations"}
-    modules = {"client", "commands", "convert", "errors", "mqtt", "reports"}
+    modules = {"client", "commands", "connected", "convert", "errors", "mqtt", "reports"}
     assert set(fleet.__all__) == public - modules
     assert len(fleet.__all__) == len(set(fleet.__all__))
 

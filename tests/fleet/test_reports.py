@@ -117,7 +117,7 @@ def test_host_metrics_now(tmp_path: Path) -> None:
 
 
 async def test_broker_discovery_and_forget() -> None:
-    saved: list[str | None] = []
+    saved: list[str] = []
     async with FakeFleetApi(notification_url="mqtt://127.0.0.1:1883") as api:
         _, tokens = api.add_host()
         async with FleetClient(api.url, Tokens(*tokens)) as client:
@@ -126,7 +126,10 @@ async def test_broker_discovery_and_forget() -> None:
             assert api.calls_of("DiscoveryService.Services") == []
             configured.forget()
             assert await configured.url() == "mqtt://127.0.0.1:1883"
-            assert saved == [None, "mqtt://127.0.0.1:1883"]
+            configured.forget()
+            assert await configured.url() == "mqtt://127.0.0.1:1883"
+            assert saved == ["mqtt://127.0.0.1:1883"]  # saved once, on change
+            assert len(api.calls_of("DiscoveryService.Services")) == 2
             api.notification_url = ""
             empty = BrokerDiscovery(client, None)
             with pytest.raises(ExternalError, match="returned no notification_url"):

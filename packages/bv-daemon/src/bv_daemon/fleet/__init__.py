@@ -9,8 +9,9 @@
     mqtt.py      MqttDoorbell: rings the Bell on messages, connects and while the broker is down
     convert.py   Node -> NodeState / FirewallConfig / properties, NodeUpdate application
     reports.py   StatusReporter, MetricsReporter, periodic, UpdateHost, host metrics, BrokerDiscovery
+    connected.py ConnectedMode: all of the above wired from a HostConfig (what the daemon runs)
 
-The daemon wires them (see each module's docstring); nothing here starts tasks on its own.
+The daemon runs ``ConnectedMode`` (see connected.py); nothing here starts tasks on import.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from .commands import NotSupported as NotSupported
 from .commands import ServiceStatus as ServiceStatus
 from .commands import UpgradeFailed as UpgradeFailed
 from .commands import UpgradeRolledBack as UpgradeRolledBack
+from .connected import ConnectedMode as ConnectedMode
+from .connected import ConnectedSources as ConnectedSources
+from .convert import ImageExists as ImageExists
 from .convert import UnknownImage as UnknownImage
 from .convert import apply_node_update as apply_node_update
 from .convert import firewall_from_api as firewall_from_api
@@ -60,6 +64,8 @@ __all__ = [
     "BrokerDiscovery",
     "CommandLoop",
     "CommandResult",
+    "ConnectedMode",
+    "ConnectedSources",
     "ExitCode",
     "FleetAuthError",
     "FleetClient",
@@ -67,6 +73,7 @@ __all__ = [
     "FleetNotFound",
     "FleetRejected",
     "FleetUnavailable",
+    "ImageExists",
     "MetricsReporter",
     "MqttDoorbell",
     "MqttProtocol",

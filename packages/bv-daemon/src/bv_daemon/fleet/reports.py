@@ -211,13 +211,16 @@ def _os_release() -> tuple[str, str]:
 class BrokerDiscovery:
     """The broker URL: ``blockjoy_mqtt_url`` if set, else ``DiscoveryService.Services``.
 
-    ``save`` persists a discovered (or forgotten: None) URL into the host config.
+    ``forget`` (after a broker failure) makes the next ``url`` ask the API again, as the
+    original. ``save`` persists a discovered URL into the host config, only when it changed,
+    so an outage does not rewrite the config every few seconds.
     """
 
     def __init__(self, client: FleetClient, configured: str | None,
-                 save: Callable[[str | None], None] | None = None) -> None:
+                 save: Callable[[str], None] | None = None) -> None:
         self.client = client
         self._url = configured or None
+        self._saved = self._url
         self._save = save
 
     async def url(self) -> str:
@@ -227,12 +230,10 @@ class BrokerDiscovery:
                 raise ExternalError("fleet API DiscoveryService.Services returned no "
                                     "notification_url; commands are polled until it does")
             self._url = url
-            if self._save is not None:
+            if self._save is not None and url != self._saved:
                 self._save(url)
+                self._saved = url
         return self._url
 
     def forget(self) -> None:
-        if self._url is not None:
-            self._url = None
-            if self._save is not None:
-                self._save(None)
+        self._url = None
