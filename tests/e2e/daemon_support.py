@@ -88,6 +88,7 @@ def build_bundle() -> Path:
         shutil.rmtree(tmp / "wheels")
         shutil.rmtree(dest, ignore_errors=True)
         tmp.rename(dest)
+        _prune(CACHE / "bundle", keep=dest)
     return dest
 
 
@@ -98,12 +99,30 @@ def build_image_store(bundle: Path, base_rootfs: Path) -> Path:
     example = REPO / "images" / "example"
     key = _tree_hash(example, bundle / "babel", bundle / "babel_job_runner")[:12] + "-" + hashlib.sha256(
         str(base_rootfs.resolve()).encode()).hexdigest()[:6]
-    store = CACHE / "images" / key
+    store = CACHE / "images" / f"{key}-n1"
+    # Test nodes have no route to a DNS server: a resolver on the node's own loopback fails at
+    # once, where the host's would time out (demochain's HTTP server does a reverse lookup).
+    net_overlay = CACHE / "images" / "net-overlay"
     with _locked("images"):
+        (net_overlay / "etc").mkdir(parents=True, exist_ok=True)
+        (net_overlay / "etc/resolv.conf").write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+        (net_overlay / "etc/hosts").write_text("127.0.0.1 localhost\n")
         for version in ("1.0.0", "2.0.0"):
-            import_image(example / version, store, base_rootfs=base_rootfs, overlays=(example / "rootfs",),
+            import_image(example / version, store, base_rootfs=base_rootfs,
+                         overlays=(example / "rootfs", net_overlay),
                          prewarm=(bundle / "babel", bundle / "babel_job_runner"))
+        _prune(CACHE / "images", keep=store)
     return store
+
+
+def _prune(parent: Path, keep: Path, max_age: float = 1800.0) -> None:
+    """Drop cache entries of older sources (unused for ``max_age`` s) so the cache stays small."""
+    now = time.time()
+    for entry in parent.iterdir():
+        if entry == keep or not entry.is_dir() or entry.name.startswith(".") or entry.name == "net-overlay":
+            continue
+        if now - entry.stat().st_mtime > max_age:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _used_networks() -> list[ipaddress.IPv4Network]:
@@ -137,6 +156,7 @@ class Daemon:
         self.bridge = f"bvd{uuid.uuid4().hex[:8]}"
         self.recovery_interval = recovery_interval
         self.proc: subprocess.Popen[bytes] | None = None
+        self.failpoints: list[str] = []  # BV_FAILPOINTS of the next start()
         self.log_path = root / "blockvisord.log"
         var = root / "var/lib/blockvisor"
         var.mkdir(parents=True, exist_ok=True)
@@ -161,7 +181,7 @@ class Daemon:
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "BV_ROOT": str(self.root), "BV_BUNDLE_DIR": str(self.bundle),
-                "BV_RECOVERY_INTERVAL": str(self.recovery_interval)}
+                "BV_RECOVERY_INTERVAL": str(self.recovery_interval), "BV_FAILPOINTS": ",".join(self.failpoints)}
 
     def start(self, timeout: float = 60.0) -> None:
         self.socket.unlink(missing_ok=True)
@@ -208,6 +228,12 @@ class Daemon:
         from bv_core.proto.blockvisor.internal.v1 import service_pb2_grpc
 
         return service_pb2_grpc.BlockvisorServiceStub(ch)
+
+    def call_in_background(self, method: str, request: Any) -> Any:
+        """Start an RPC without waiting (a future); for RPCs the test interrupts by a kill."""
+        ch = grpc.insecure_channel(f"unix://{self.socket}")
+        fn = getattr(self._stub(ch), method)
+        return fn.future(request) if hasattr(fn, "future") else fn(request)
 
     def call(self, method: str, request: Any, timeout: float = 120.0) -> Any:
         """One unary RPC, or a streaming one collected into a list."""

@@ -38,6 +38,7 @@ from bv_core.models import ScheduledTask as TaskModel
 from bv_daemon import __version__
 from bv_daemon._states import NodeStatus
 from bv_daemon.cpu_registry import CpuRegistry
+from bv_daemon.failpoints import failpoint
 from bv_daemon.images import Image, ImageStore
 from bv_daemon.node import Node, image_dir_of
 from bv_daemon.node_factory import (
@@ -255,6 +256,7 @@ class NodesManager:
                 await node.create_machine()
                 say("load-plugin", "loading the plugin")
                 await node.load_plugin()  # a plugin syntax error fails the create
+                await failpoint("create-built")
                 (node.paths.dir / CREATING_MARKER).unlink()
         except BaseException as err:
             log.error("node %s: create failed: %s", node_name, err)

@@ -12,10 +12,7 @@ have changed protocol data); otherwise the old values are swapped back and the s
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +29,7 @@ from bv_core.models import (
 )
 from bv_daemon._states import MachineState, NodeStatus
 from bv_daemon.cpu_registry import CpuRegistry
+from bv_daemon.failpoints import failpoint
 from bv_daemon.node import Node
 
 __all__ = ["BlockingJobRunning", "NodeUpgradeFailure", "NodeUpgradeRollback", "run_upgrade"]
@@ -51,11 +49,6 @@ class NodeUpgradeRollback(ExternalError):
 
 class NodeUpgradeFailure(ExternalError):
     """The upgrade failed and could not be rolled back."""
-
-
-# Files of the bwrap rootfs that belong to the node's current image (platform/_rootfs.py layout).
-_ROOTFS_PARTS = ("upper", "work", "rootfs", "rootfs.tmp", ".bv-rootfs-kind")
-_BACKUP_DONE = ".backup-complete"
 
 
 def _backup_of(old: NodeState) -> StateBackup:
@@ -96,49 +89,6 @@ def _stamp(path: Path) -> SystemTime | None:
     except FileNotFoundError:
         return None
     return SystemTime(secs_since_epoch=ns // 1_000_000_000, nanos_since_epoch=ns % 1_000_000_000)
-
-
-def _umount(path: Path) -> None:
-    if path.is_mount():
-        res = subprocess.run(["umount", str(path)], capture_output=True, check=False)
-        if res.returncode != 0:
-            subprocess.run(["umount", "-l", str(path)], capture_output=True, check=True)
-
-
-def _backup_rootfs(node_dir: Path) -> None:
-    backup = node_dir / "rootfs_backup"
-    if (backup / _BACKUP_DONE).exists():
-        return
-    backup.mkdir(exist_ok=True)
-    _umount(node_dir / "rootfs")
-    for part in _ROOTFS_PARTS:
-        src = node_dir / part
-        if src.exists() and not (backup / part).exists():
-            src.rename(backup / part)
-        elif src.exists():
-            shutil.rmtree(src) if src.is_dir() else src.unlink()
-    (backup / _BACKUP_DONE).touch()
-
-
-def _drop_current_rootfs(node_dir: Path) -> None:
-    _umount(node_dir / "rootfs")
-    for part in _ROOTFS_PARTS:
-        p = node_dir / part
-        if p.is_dir():
-            shutil.rmtree(p)
-        elif p.exists():
-            p.unlink()
-
-
-def _restore_rootfs(node_dir: Path) -> None:
-    backup = node_dir / "rootfs_backup"
-    if not backup.exists():
-        return
-    _drop_current_rootfs(node_dir)
-    for part in _ROOTFS_PARTS:
-        if (backup / part).exists():
-            (backup / part).rename(node_dir / part)
-    shutil.rmtree(backup)
 
 
 async def run_upgrade(
@@ -206,7 +156,7 @@ async def run_upgrade(
         if isinstance(step, CpuAssignmentStep) and isinstance(step.cpu_assignment, CpuAssignmentChange):
             if step.cpu_assignment.released_cpus:
                 cpus.release(step.cpu_assignment.released_cpus)
-    await asyncio.to_thread(shutil.rmtree, node.paths.rootfs_backup, True)
+    await node.machine.commit_rootfs()
     state.upgrade_state = UpgradeState()
     node.save()
     say("done", f"upgraded to {state.image.version}")
@@ -229,12 +179,11 @@ async def _try_upgrade(node: Node, cpus: CpuRegistry, say: Progress) -> None:
         node.save()
     if "Vm" not in us.steps:
         say("rootfs", f"building the rootfs of {state.image.version}")
-        await asyncio.to_thread(_backup_rootfs, node.paths.dir)
-        await asyncio.to_thread(_drop_current_rootfs, node.paths.dir)
-        node.refresh_machine()
+        await node.machine.upgrade_rootfs(node.spec())  # keeps the old rootfs as the backup
         await node.create_machine()
         us.steps.append("Vm")
         node.save()
+        await failpoint("upgrade-vm-done")
     if "Plugin" not in us.steps:
         say("plugin", "loading the new plugin")
         node.plugin = None
@@ -264,8 +213,7 @@ async def _rollback(node: Node, cpus: CpuRegistry, reason: str, say: Progress) -
                 state.assigned_cpus = state.assigned_cpus[: change.acquired_cpus]
             elif change.released_cpus:
                 state.assigned_cpus = state.assigned_cpus + list(change.released_cpus)
-    await asyncio.to_thread(_restore_rootfs, node.paths.dir)
-    node.refresh_machine()
+    await node.machine.rollback_rootfs(node.spec())
     await node.create_machine()
     node.plugin = None
     was_running = "Stop" in us.steps
