@@ -515,9 +515,14 @@ class Compiler(ExprCompiler):
                 if has_var:
                     v = _error_value(e)
                     fr[slot] = Cell(v) if cell else v
-                return catch(fr)
-            except RecursionError:
-                raise
+                try:
+                    return catch(fr)
+                except RhaiThrow as again:
+                    # A bare ``throw;`` in the catch block re-throws the caught error.
+                    if again.thrown is None:
+                        e.pos = again.pos
+                        raise e from None
+                    raise
         return try_
 
     def c_Switch(self, node: A.Switch) -> Code:

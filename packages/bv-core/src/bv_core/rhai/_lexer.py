@@ -179,8 +179,10 @@ class _Lexer:
                 value = int(text, base)
             except ValueError:
                 raise self.error(f"invalid number literal: {src[start:j]}", line, col) from None
-            if value > INT_MAX:
+            if value > 2**64 - 1:
                 raise self.error(f"integer literal too large: {src[start:j]}", line, col)
+            if value > INT_MAX:  # Rhai reads radix literals as u64 bits: 0xff..ff is -1
+                value -= 2**64
             return Token("int", value, line, col)
         while j < n and (src[j].isdigit() or src[j] == "_"):
             j += 1

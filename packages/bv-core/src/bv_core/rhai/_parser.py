@@ -327,8 +327,9 @@ class _Parser(ConstructParser):
             v = t.value
             if v == "(":
                 self.next()
-                if self.is_op(")"):
-                    self.next()
+                close = self.tok
+                if self.is_op(")") and close.line == t.line and close.col == t.col + 1:
+                    self.next()  # ``()`` is one token in Rhai; ``( )`` is an error
                     return A.Lit(pos, None)
                 inner = self.expr()
                 self.expect_op(")", " to close the parenthesis")
