@@ -128,8 +128,8 @@ async def test_node_has_own_namespaces_network_limits_and_files(
     # data/ at /blockjoy, node_env in the rootfs and in babel's environment.
     assert (await m.exec(["cat", "/blockjoy/chain.db"])).stdout == b"blocks"
     assert (await m.exec(["cat", "/var/lib/babel/node_env"])).stdout.decode() == spec.env_file
-    env = (await m.exec(["sh", "-c", "tr '\\0' '\\n' < /proc/$(pidof nc)/environ"])).stdout
-    env = env.decode().split()
+    raw_env = await m.exec(["sh", "-c", "tr '\\0' '\\n' < /proc/$(pidof nc)/environ"])
+    env = raw_env.stdout.decode().split()
     assert "NODE_IP=1.2.3.4" in env and "NODE_NAME=probe_node" in env
     assert not [v for v in env if v.startswith("BV_TEST_LEAK=")]  # the daemon's env stays out
 

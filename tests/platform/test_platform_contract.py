@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bv_daemon.platform._proc import ProcRef, load_proc_ref
 from bv_daemon.platform.apptainer import ApptainerPlatform
 from bv_daemon.platform.base import (
     Machine,
@@ -124,14 +125,56 @@ async def test_failed_machine_recovers(backend: Backend) -> None:
     assert pid is not None
     os.kill(pid, signal.SIGKILL)  # the container's init dies under us
     for _ in range(200):
-        if (await m.state()).status is MachineStatus.FAILED:
+        # (bwrap: babel may be seen dead a moment before the init is)
+        if (s := await m.state()).status is MachineStatus.FAILED and not s.container_alive:
             break
         await asyncio.sleep(0.02)
     failed = await m.state()
     assert failed.status is MachineStatus.FAILED and failed.reason
+    assert not failed.container_alive  # the original's SHUTOFF-like failure: full start needed
 
     await m.recover()
     assert (await m.state()).status is MachineStatus.RUNNING
+    await m.stop(timeout=10)
+    assert (await m.state()).status is MachineStatus.STOPPED
+
+
+def _babel_of(m: Machine) -> ProcRef:
+    loaded = load_proc_ref(m.babel_pid_file)  # type: ignore[attr-defined]  # both backends
+    assert loaded is not None
+    return loaded[0]
+
+
+async def test_babel_restarts_and_recovers_inside_the_running_container(backend: Backend) -> None:
+    m = backend.make()
+    with pytest.raises(MachineStateError, match="cannot restart babel, machine is Stopped"):
+        await m.restart_babel()
+    await m.create()
+    await m.start()
+    running = await m.state()
+    assert running.container_alive and not running.babel_dead
+    first = _babel_of(m)
+
+    # A new babel (the daemon does this on attach to run a new bundle's binary).
+    await m.restart_babel(timeout=10)
+    assert await m.state() == running  # same container
+    second = _babel_of(m)
+    assert second != first and second.alive() and not first.alive()
+
+    # babel dies: the original's INVALID (container alive); recover starts babel only.
+    os.kill(second.pid, signal.SIGKILL)
+    for _ in range(200):
+        if (await m.state()).status is MachineStatus.FAILED:
+            break
+        await asyncio.sleep(0.02)
+    invalid = await m.state()
+    assert invalid.babel_dead and invalid.container_alive and invalid.pid == running.pid
+    assert invalid.reason.startswith("babel is not running (container alive)")
+    assert (await m.exec(["echo", "still"])).stdout == b"still\n"
+    await m.recover()
+    assert await m.state() == running
+    assert _babel_of(m).alive() and _babel_of(m) != second
+
     await m.stop(timeout=10)
     assert (await m.state()).status is MachineStatus.STOPPED
 

@@ -245,7 +245,10 @@ class ApptainerMachine(Machine):
                 return MachineState(MachineStatus.FAILED, None, "apptainer instance is not running")
             return MachineState(MachineStatus.STOPPED)
         if self._babel() is None:
-            return MachineState(MachineStatus.FAILED, pid, "babel is not running in the instance")
+            return MachineState(
+                MachineStatus.FAILED, pid, "babel is not running (container alive)",
+                container_alive=True,
+            )  # fmt: skip
         return MachineState(MachineStatus.RUNNING, pid)
 
     # -- start ----------------------------------------------------------------------------------
@@ -309,15 +312,32 @@ class ApptainerMachine(Machine):
         async with self._lock:
             await self._stop(timeout, force)
 
-    async def _stop(self, timeout: float, force: bool) -> None:
+    async def _stop_babel(self, timeout: float, force: bool) -> None:
+        # The original: SIGTERM, wait up to the timeout, then kill.
         babel = self._babel()
         if babel is not None:
             if not force:
                 kill(babel, signal.SIGTERM)
                 await wait_gone(babel, timeout)
             kill(babel, signal.SIGKILL)
-            await wait_gone(babel, 10.0)
+            if not await wait_gone(babel, 10.0):
+                raise PlatformError(self._what(f"babel pid {babel.pid} survived SIGKILL"))
         self.babel_pid_file.unlink(missing_ok=True)
+
+    async def restart_babel(self, timeout: float = 60.0) -> None:
+        """What the original does on attach: stop babel, start it again (`apptainer exec`); the
+        instance and the jobs in it keep running."""
+        async with self._lock:
+            if self._container_pid() is None:
+                state = await self.state()
+                raise MachineStateError(
+                    self._what(f"cannot restart babel, machine is {state.status.value}")
+                )
+            await self._stop_babel(timeout, force=False)
+            await self._start_babel()
+
+    async def _stop(self, timeout: float, force: bool) -> None:
+        await self._stop_babel(timeout, force)
         if self._container_pid() is not None:
             res = await run(
                 instance_stop_cmd(self.spec, self.config),
