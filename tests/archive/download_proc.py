@@ -20,7 +20,10 @@ async def main(args: dict[str, object]) -> None:
         secret=str(args["secret"]).encode(),
     )
     cfg = TransferConfig(
-        max_runners=int(str(args["runners"])), buffer_size=16 * 1024, backoff_base_s=0.01
+        max_runners=int(str(args["runners"])),
+        buffer_size=16 * 1024,
+        backoff_base_s=0.01,
+        commit_bytes=1,  # journal every chunk, so the test can kill between commits
     )
     await Downloader(
         store, Path(str(args["data"])), Path(str(args["meta"])), Path(str(args["progress"])), cfg

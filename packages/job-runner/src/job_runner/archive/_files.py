@@ -182,13 +182,19 @@ class Journal:
                 continue
         return out
 
-    def append(self, record: object) -> None:
-        line = orjson.dumps(record) + b"\n"
+    def append(self, record: object, sync: bool = True) -> None:
+        self.append_many([record], sync)
+
+    def append_many(self, records: list[object], sync: bool = True) -> None:
+        data = b"".join(orjson.dumps(r) + b"\n" for r in records)
         with self._lock:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
             try:
-                os.write(fd, line)
-                os.fsync(fd)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                if sync:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
 

@@ -16,17 +16,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
-import grpc
 import msgspec
 
 from bv_core.errors import ModelError
 from bv_core.models import Chunk, DownloadManifest, DownloadMetadata, UploadSlots, decode_json
-from bv_core.proto.babel.v1 import babel_pb2 as pb
-from bv_core.proto.babel.v1 import babel_pb2_grpc as pb_grpc
 
 from ._errors import ArchiveNotFound, ManifestError, SourceError
+
+if TYPE_CHECKING:
+    import grpc
 
 __all__ = ["ArchiveSource", "EngineArchiveClient"]
 
@@ -52,13 +52,13 @@ _RETRIES: Final = 3
 _RETRY_BASE_S: Final = 0.3
 _NO_RETRY: Final = frozenset(
     {
-        grpc.StatusCode.INTERNAL,
-        grpc.StatusCode.INVALID_ARGUMENT,
-        grpc.StatusCode.UNIMPLEMENTED,
-        grpc.StatusCode.PERMISSION_DENIED,
-        grpc.StatusCode.NOT_FOUND,
-        grpc.StatusCode.ALREADY_EXISTS,
-        grpc.StatusCode.FAILED_PRECONDITION,
+        "INTERNAL",
+        "INVALID_ARGUMENT",
+        "UNIMPLEMENTED",
+        "PERMISSION_DENIED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "FAILED_PRECONDITION",
     }
 )
 _T = TypeVar("_T")
@@ -69,38 +69,49 @@ class EngineArchiveClient:
     """BabelEngine archive calls over the node's engine socket."""
 
     def __init__(self, socket: Path, *, retry_base_s: float = _RETRY_BASE_S) -> None:
+        # grpc is imported here, not at module level: it costs ~0.5 s of CPU to import and the
+        # transfer engines (and the benchmark) do not need it.
+        import grpc
+
+        from bv_core.proto.babel.v1 import babel_pb2 as pb
+        from bv_core.proto.babel.v1 import babel_pb2_grpc as pb_grpc
+
+        self._grpc = grpc
+        self._pb: Any = pb
         self._socket = socket
-        self._channel = grpc.aio.insecure_channel(f"unix://{socket}")
-        self._stub = pb_grpc.BabelEngineStub(self._channel)
+        self._channel: grpc.aio.Channel = grpc.aio.insecure_channel(f"unix://{socket}")
+        self._stub: Any = pb_grpc.BabelEngineStub(self._channel)
         self._retry_base_s = retry_base_s
 
     async def _call(self, what: str, fn: object, request: object, timeout: float) -> object:
         for attempt in range(_RETRIES + 1):
             try:
                 return await fn(request, timeout=timeout)  # type: ignore[operator]
-            except grpc.aio.AioRpcError as exc:
-                code = exc.code()
-                if code is grpc.StatusCode.NOT_FOUND:
+            except self._grpc.aio.AioRpcError as exc:
+                code: grpc.StatusCode = exc.code()
+                if code.name == "NOT_FOUND":
                     raise ArchiveNotFound(f"{what}: no archive ({exc.details()})") from exc
-                if code in _NO_RETRY or attempt == _RETRIES:
+                if code.name in _NO_RETRY or attempt == _RETRIES:
                     raise SourceError(
                         f"{what} via {self._socket} failed: {code.name} {exc.details()}",
-                        retryable=code not in _NO_RETRY,
+                        retryable=code.name not in _NO_RETRY,
                     ) from exc
             await asyncio.sleep(self._retry_base_s * 2**attempt)
         raise AssertionError("unreachable")
 
     async def download_metadata(self) -> DownloadMetadata:
         reply = await self._call(
-            "get_download_metadata", self._stub.GetDownloadMetadata, pb.Empty(), 63
+            "get_download_metadata", self._stub.GetDownloadMetadata, self._pb.Empty(), 63
         )
-        assert isinstance(reply, pb.JsonPayload)
+        assert isinstance(reply, self._pb.JsonPayload)
         return _decode(reply.json, DownloadMetadata, "download metadata")
 
     async def download_chunks(self, data_version: int, indexes: Sequence[int]) -> list[Chunk]:
-        request = pb.GetDownloadChunksRequest(data_version=data_version, indexes=list(indexes))
+        request = self._pb.GetDownloadChunksRequest(
+            data_version=data_version, indexes=list(indexes)
+        )
         reply = await self._call("get_download_chunks", self._stub.GetDownloadChunks, request, 63)
-        assert isinstance(reply, pb.JsonPayload)
+        assert isinstance(reply, self._pb.JsonPayload)
         try:
             return _CHUNK_LIST.decode(reply.json)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
@@ -109,16 +120,16 @@ class EngineArchiveClient:
     async def upload_slots(
         self, data_version: int | None, indexes: Sequence[int], url_expires_secs: int
     ) -> UploadSlots:
-        request = pb.GetUploadSlotsRequest(
+        request = self._pb.GetUploadSlotsRequest(
             data_version=data_version, slots=list(indexes), url_expires_secs=url_expires_secs
         )
         timeout = 5 + len(indexes) / 200
         reply = await self._call("get_upload_slots", self._stub.GetUploadSlots, request, timeout)
-        assert isinstance(reply, pb.JsonPayload)
+        assert isinstance(reply, self._pb.JsonPayload)
         return _decode(reply.json, UploadSlots, "upload slots")
 
     async def put_download_manifest(self, manifest: DownloadManifest, data_version: int) -> None:
-        request = pb.PutDownloadManifestRequest(
+        request = self._pb.PutDownloadManifestRequest(
             manifest_json=msgspec.json.encode(manifest).decode(), data_version=data_version
         )
         timeout = 3 + 10 + len(manifest.chunks) / 100

@@ -29,6 +29,9 @@ class TransferConfig:
     request_timeout_s: float = 600.0
     put_timeout_s: float = 3000.0
     max_open_files: int = 1024
+    # Download journal group commit: sync + journal every commit_bytes or commit_interval_s.
+    commit_bytes: int = 1024 * MIB
+    commit_interval_s: float = 10.0
 
     def __post_init__(self) -> None:
         for name in ("max_connections", "max_runners", "part_size", "buffer_size"):
