@@ -11,7 +11,8 @@
 #                 installed host has them). Keep it short: node sockets live under it and Unix
 #                 socket paths are limited to 107 bytes.
 #   DEMO_NODE     node name (default: demo-node)
-#   DEMO_SECONDS  how long to watch the height (default: 20)
+#   DEMO_SECONDS  how long to watch the height once it shows (default: 20)
+#   DEMO_START_WAIT  how long to wait for the first height (default: 120)
 #   DEMO_REBUILD  1 = rebuild the bundle even if dist/bundle exists
 #
 # Idempotent: a second run reuses the bundle, rootfs, image store, daemon and node.
@@ -73,12 +74,17 @@ step "Starting node '$NODE'"
 "$BV" node list
 
 step "Watching the chain height for ${SECONDS_TO_WATCH} s (bv node run height $NODE)"
-deadline=$((SECONDS + SECONDS_TO_WATCH))
-first="" last=""
+# The first answer can take a while on a busy machine (babel, init, the service starting): wait
+# for it up to START_WAIT seconds, then watch for SECONDS_TO_WATCH.
+START_WAIT=${DEMO_START_WAIT:-120}
+first="" last="" deadline=$((SECONDS + START_WAIT))
 while [ "$SECONDS" -lt "$deadline" ]; do
   if h=$("$BV" node run height "$NODE" 2>/dev/null); then
     printf '%s  height %s\n' "$(date -u +%H:%M:%S)" "$h"
-    [ -n "$first" ] || first=$h
+    if [ -z "$first" ]; then
+      first=$h
+      deadline=$((SECONDS + SECONDS_TO_WATCH))
+    fi
     last=$h
   else
     printf '%s  (node starting: no height yet)\n' "$(date -u +%H:%M:%S)"
@@ -90,7 +96,7 @@ done
 if [ -z "$first" ] || [ "$last" -le "$first" ]; then
   echo
   echo "demo: the height did not rise (first=${first:-none}, last=${last:-none})" >&2
-  echo "  look at: $BV node info $NODE ; $BV node logs $NODE ; $BV_ROOT/var/log/blockvisor.log" >&2
+  echo "  look at: $BV node info $NODE ; $BV node logs $NODE ; ${BV_ROOT%/}/var/log/blockvisor.log" >&2
   exit 1
 fi
 echo
