@@ -190,9 +190,7 @@ class Installer:
             log.error("step %s: failed after %.1fs: %s", name, time.monotonic() - started, err)
             raise StepFailed(name, str(err)) from err
         log.info("step %s: done in %.1fs", name, time.monotonic() - started)
-        if os.environ.get(CRASH_AFTER_ENV) == name:
-            log.warning("%s=%s: killing myself (test fault injection)", CRASH_AFTER_ENV, name)
-            os.kill(os.getpid(), signal.SIGKILL)
+        _crash_point(name)
         return result
 
     def _journal_save(self) -> None:
@@ -344,6 +342,7 @@ class Installer:
         log.error("installation of %s failed (%s); blacklisted it", v, err)
         journal.step = "rollback"
         self._journal_save()
+        _crash_point("blacklisted")
         if journal.status is BackupStatus.ROLLBACK:
             self._mark_broken(f"rollback failed - host needs manual fix: {err}")
         if journal.status is BackupStatus.NOTHING:
@@ -383,6 +382,12 @@ class Installer:
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def _crash_point(name: str) -> None:
+    if os.environ.get(CRASH_AFTER_ENV) == name:
+        log.warning("%s=%s: killing myself (test fault injection)", CRASH_AFTER_ENV, name)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _check_requirements(paths: InstallPaths) -> None:

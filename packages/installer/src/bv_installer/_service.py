@@ -135,9 +135,11 @@ class ProcessServiceManager:
     def start(self) -> None:
         if self.is_active():
             return
-        exe = self.paths.usr_bin / "blockvisord"
-        if not exe.exists():
-            raise ServiceError(f"cannot start blockvisord: {exe} does not exist")
+        link = self.paths.usr_bin / "blockvisord"
+        if not link.exists():
+            raise ServiceError(f"cannot start blockvisord: {link} does not exist")
+        # Resolved, so the process list (and the daemon's argv[0]) names the version it runs.
+        exe = Path(os.path.realpath(link))
         env = {**os.environ, "BV_ROOT": str(self.paths.root),
                "BV_BUNDLE_DIR": str(self.paths.current / "babel/bin"), **self.extra_env}
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
