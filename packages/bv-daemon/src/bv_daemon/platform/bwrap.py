@@ -40,18 +40,22 @@ import asyncio
 import contextlib
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
-import sys
-import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bv_daemon.platform import _netns, _nsspawn, _rootfs
+from bv_daemon.platform import _netns, _rootfs
+from bv_daemon.platform._bwrap_babel import (
+    BabelProcess,
+    last_exit_code,
+    log_tail,
+    read_until_eof,
+    ref_field,
+)
 from bv_daemon.platform._cgroup import NodeCgroup
+from bv_daemon.platform._nsspawn import CAP_NUMBERS
 from bv_daemon.platform._proc import (
     ProcRef,
     children,
@@ -106,7 +110,6 @@ KEEPER_COMMAND = (
     "trap 'kill $s 2>/dev/null; exit 0' TERM INT HUP; while :; do sleep 86400 & s=$!; wait $s; done",
     "bv-keeper",
 )  # fmt: skip
-_NSSPAWN = str(Path(_nsspawn.__file__).resolve())
 # machine.pid files written by this layout carry it; older ones ran babel as the main command.
 _LAYOUT = 2
 
@@ -126,6 +129,9 @@ class BwrapPlatform(Platform):
     ) -> None:
         if rootfs_mode not in ("auto", "copy"):
             raise InvalidSpec(f"rootfs mode {rootfs_mode!r}: want auto (overlay) or copy")
+        unknown = [c for c in capabilities or () if c.upper() not in CAP_NUMBERS]
+        if unknown:
+            raise InvalidSpec(f"capability {unknown[0]!r}: not a Linux capability name")
         self.cgroup_parent = cgroup_parent
         self.bwrap = bwrap
         self.rootfs_mode = rootfs_mode
@@ -173,11 +179,7 @@ class BwrapMachine(Machine):
 
     @property
     def babel_pid_file(self) -> Path:
-        return self.spec.node_dir / "babel.pid"
-
-    @property
-    def babel_status_file(self) -> Path:
-        return self.spec.node_dir / "babel.status"
+        return self.babel.pid_file
 
     async def exists(self) -> bool:
         return _rootfs.rootfs_kind(self.spec) is not None
@@ -323,7 +325,7 @@ class BwrapMachine(Machine):
                 raise PlatformError(
                     f"node {spec.name}: spawn failed (exit {code}): {self._log_tail()}"
                 )
-            raw = await asyncio.to_thread(_read_until_eof, info_r, START_TIMEOUT)
+            raw = await asyncio.to_thread(read_until_eof, info_r, START_TIMEOUT)
         finally:
             os.close(info_r)
         try:
@@ -364,82 +366,18 @@ class BwrapMachine(Machine):
             raise PlatformError(f"node {self.spec.name}: {self._exit_reason()}")
         return keeper
 
+    def _log_tail(self) -> str:
+        return log_tail(self.log_file)
+
     # -- babel ---------------------------------------------------------------------------------
-    def _babel(self) -> tuple[ProcRef, ProcRef | None] | None:
-        """(babel, its launcher) if babel is alive."""
-        loaded = load_proc_ref(self.babel_pid_file)
-        if loaded is None or not loaded[0].alive():
-            return None
-        return loaded[0], _ref_field(loaded[1], "launcher")
+    @property
+    def babel(self) -> BabelProcess:
+        return BabelProcess(self.spec.name, self.spec.node_dir, self.log_file)
 
     async def _start_babel(self, node_pid: int) -> None:
-        """Starts babel inside the running sandbox whose PID 1 is `node_pid`."""
-        spec = self.spec
-        argv = [sys.executable, "-I", _NSSPAWN, "--target", str(node_pid)]
-        argv += ["--status", str(self.babel_status_file)]
-        if self._caps is not None:
-            argv += ["--caps", str(self._cap_mask())]
-        argv += ["--", *spec.babel_command]
-        self.babel_status_file.write_bytes(b"")
-        out_r, out_w = os.pipe()
-        log_fd = os.open(
-            self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644
+        await self.babel.start(
+            node_pid, self.spec.babel_command, wrap=self._wrapped, env=self._env(), caps=self._caps
         )
-        try:
-            try:
-                proc = subprocess.Popen(
-                    self._wrapped(argv), stdin=subprocess.DEVNULL, stdout=out_w, stderr=log_fd,
-                    start_new_session=True, close_fds=True, env=self._env(),
-                )  # fmt: skip
-            except OSError as err:
-                raise PlatformError(
-                    f"node {spec.name}: cannot start babel: {err.strerror}"
-                ) from err
-            finally:
-                os.close(out_w)
-                os.close(log_fd)
-            # The launcher waits for babel; reap it while this daemon lives (init does after).
-            threading.Thread(target=proc.wait, name=f"reap-babel-{proc.pid}", daemon=True).start()
-            raw = await asyncio.to_thread(_read_until_eof, out_r, START_TIMEOUT)
-        finally:
-            os.close(out_r)
-        try:
-            doc = json.loads(raw)
-        except ValueError:
-            doc = {}
-        pid = doc.get("pid") if isinstance(doc, dict) else None
-        if not isinstance(pid, int):
-            why = doc.get("error") if isinstance(doc, dict) else None
-            raise PlatformError(f"node {spec.name}: cannot start babel: {why or self._log_tail()}")
-        launcher = ProcRef.of(proc.pid)
-        ref = ProcRef.of(pid) or ProcRef(pid, 0)  # already gone: recorded dead, status tells
-        extra = {} if launcher is None else {
-            "launcher_pid": launcher.pid, "launcher_start": launcher.start_time,
-        }  # fmt: skip
-        save_proc_ref(self.babel_pid_file, ref, **extra)
-
-    def _cap_mask(self) -> int:
-        try:
-            return _nsspawn.cap_mask(self._caps or ())
-        except KeyError as err:
-            raise InvalidSpec(
-                f"node {self.spec.name}: unknown capability {err.args[0]!r}"
-            ) from None
-
-    async def _stop_babel(self, timeout: float, force: bool, *, kill_after: bool) -> None:
-        found = self._babel()
-        if found is None:
-            return
-        babel = found[0]
-        if not force:
-            kill(babel, signal.SIGTERM)
-            await wait_gone(babel, timeout)
-        if kill_after and babel.alive():
-            kill(babel, signal.SIGKILL)
-            if not await wait_gone(babel, 10.0):
-                raise PlatformError(
-                    f"node {self.spec.name}: babel pid {babel.pid} survived SIGKILL"
-                )
 
     async def restart_babel(self, timeout: float = 60.0) -> None:
         async with self._lock:
@@ -455,40 +393,8 @@ class BwrapMachine(Machine):
                 raise MachineStateError(
                     f"node {self.spec.name}: cannot restart babel, machine is {current.status.value}"
                 )
-            await self._stop_babel(timeout, force=False, kill_after=True)
+            await self.babel.stop(timeout, force=False, kill_after=True)
             await self._start_babel(current.pid)
-
-    async def _babel_reason(self) -> str:
-        loaded = load_proc_ref(self.babel_pid_file)
-        if loaded is None:
-            return "babel was not started"
-        launcher = _ref_field(loaded[1], "launcher")
-        # Babel is dead; its launcher records the exit code right after reaping it.
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 1.0
-        while (code := self._babel_exit_code()) is None and launcher is not None:
-            if not launcher.alive() or loop.time() > deadline:
-                break
-            await asyncio.sleep(0.01)
-        if code is None:
-            code = self._babel_exit_code()
-        if code is None:
-            return "babel is gone"
-        if code > 128:
-            return f"babel killed by signal {code - 128}"
-        return f"babel exited with code {code}: {self._log_tail()}"
-
-    def _babel_exit_code(self) -> int | None:
-        return _last_exit_code(self.babel_status_file)
-
-    def _log_tail(self) -> str:
-        try:
-            lines = [
-                ln for ln in self.log_file.read_text(errors="replace").splitlines() if ln.strip()
-            ]
-        except FileNotFoundError:
-            return "(no log)"
-        return lines[-1].strip() if lines else "(empty log)"
 
     async def stop(self, timeout: float = 60.0, force: bool = False) -> None:
         async with self._lock:
@@ -506,7 +412,7 @@ class BwrapMachine(Machine):
                 await wait_gone(ref, timeout)
             elif ref.alive():
                 # Babel first, gracefully; the jobs go down with the namespace.
-                await self._stop_babel(timeout, force, kill_after=False)
+                await self.babel.stop(timeout, force, kill_after=False)
             if ref.alive():
                 # SIGKILL of a PID namespace's init kills every process in the namespace.
                 kill(ref, signal.SIGKILL)
@@ -516,7 +422,7 @@ class BwrapMachine(Machine):
 
     async def _cleanup_dead(self) -> None:
         self.pid_file.unlink(missing_ok=True)
-        self.babel_pid_file.unlink(missing_ok=True)
+        self.babel.forget()
         # Processes that escaped the namespace kill (e.g. a pending exec) keep the cgroup busy.
         for pid in self.cgroup.pids():
             ref = ProcRef.of(pid)
@@ -555,13 +461,13 @@ class BwrapMachine(Machine):
             return MachineState(MachineStatus.FAILED, None, self._exit_reason())
         if _is_legacy(raw):
             return MachineState(MachineStatus.RUNNING, ref.pid)
-        keeper = _ref_field(raw, "keeper")
+        keeper = ref_field(raw, "keeper")
         if keeper is None or not keeper.alive():
             return MachineState(
                 MachineStatus.FAILED, None, f"node container is broken: {self._exit_reason()}"
             )
-        if self._babel() is None:
-            reason = f"babel is not running (container alive): {await self._babel_reason()}"
+        if self.babel.alive() is None:
+            reason = f"babel is not running (container alive): {await self.babel.reason()}"
             return MachineState(MachineStatus.FAILED, ref.pid, reason, container_alive=True)
         return MachineState(MachineStatus.RUNNING, ref.pid)
 
@@ -572,7 +478,7 @@ class BwrapMachine(Machine):
             return ""
 
     def _exit_reason(self) -> str:
-        code = _last_exit_code(self.status_file)
+        code = last_exit_code(self.status_file)
         if code is None:
             return "node container is gone (killed or host rebooted)"
         if code > 128:
@@ -659,43 +565,3 @@ class BwrapMachine(Machine):
 
 def _is_legacy(raw: dict[str, object]) -> bool:
     return raw.get("layout") is None
-
-
-def _ref_field(raw: dict[str, object], name: str) -> ProcRef | None:
-    """The `<name>_pid` / `<name>_start` pair saved next to a ProcRef, if present."""
-    pid, start = raw.get(f"{name}_pid"), raw.get(f"{name}_start")
-    if isinstance(pid, int) and isinstance(start, int):
-        return ProcRef(pid, start)
-    return None
-
-
-def _last_exit_code(path: Path) -> int | None:
-    code: int | None = None
-    try:
-        text = path.read_text()
-    except OSError:
-        return None
-    for line in text.splitlines():
-        with contextlib.suppress(ValueError):
-            doc = json.loads(line)
-            if isinstance(doc, dict) and isinstance(doc.get("exit-code"), int):
-                code = doc["exit-code"]
-    return code
-
-
-def _read_until_eof(fd: int, timeout: float) -> bytes:
-    """Reads bwrap's --info-fd JSON: until it parses, EOF, or the timeout."""
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + timeout
-    while (remaining := deadline - time.monotonic()) > 0:
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            break
-        data = os.read(fd, 65536)
-        if not data:
-            break
-        chunks.append(data)
-        with contextlib.suppress(ValueError):
-            json.loads(b"".join(chunks))
-            break
-    return b"".join(chunks)
