@@ -623,3 +623,8 @@ async def test_capabilities_can_be_narrowed_and_ramdisks_are_mounted(
     await full.start()
     await _wait_file(full.spec.data_dir / "done")
     assert full.spec.data_dir.joinpath("mount.rc").read_text().strip() == "0"
+
+
+def test_unknown_capability_is_refused() -> None:
+    with pytest.raises(InvalidSpec, match="capability 'CAP_FLY'"):
+        BwrapPlatform(capabilities=("CAP_CHOWN", "CAP_FLY"))

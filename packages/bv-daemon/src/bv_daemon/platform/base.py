@@ -143,7 +143,7 @@ class MachineSpec:
     mem_mb: int = 0  # memory limit in MB (10^6 bytes, as the original); 0 = unlimited
     cpus: tuple[int, ...] = ()  # host CPUs pinned to the node (CPU registry); () = not pinned
     env_file: str = ""  # node_env content (KEY="value" lines), written into the rootfs
-    babel_command: tuple[str, ...] = ("/usr/bin/babel",)  # the node's main process
+    babel_command: tuple[str, ...] = ("/usr/bin/babel",)  # started inside the running container
     image_uri: str = ""  # apptainer build source; empty = rootfs_source
     # (mount point, size MiB): tmpfs mounted by the bwrap backend before babel starts; babel's
     # setup skips mounted ones (apptainer: babel mounts them, as the original)
