@@ -334,3 +334,30 @@ async def test_sigkilled_agent_leaves_offline_last_will(tmp_path: Path, mqtt_bro
         if proc.returncode is None:
             proc.kill()
         await proc.wait()
+
+
+async def test_loop_survives_an_unreadable_cache(tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    from bv_daemon.fleet.client import FleetClient, Tokens
+    from bv_daemon.fleet.commands import Bell
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")  # the cache's parent is a file: reading it fails with ENOTDIR
+    async with FakeFleetApi(server_reactions=False) as api:
+        host_id, tokens = api.add_host()
+        image = api.add_image("testing", "test", "1.0.0")
+        api.create_node(host_id, image.image_id, ip="10.0.0.2", gateway="10.0.0.1")
+        async with FleetClient(api.url, Tokens(*tokens)) as client:
+            loop = CommandLoop(client, host_id, RecordingHandler(), blocker / "cache.pb",
+                               retry_delay=0.05, max_retry_delay=0.1)
+            bell = Bell()
+            task = asyncio.create_task(loop.run(bell))
+            bell.ring()
+            await wait_until(lambda: sum("cannot read commands cache" in r.getMessage()
+                                         for r in caplog.records) >= 3)
+            assert not task.done()  # still retrying, at a bounded pace
+            blocker.unlink()
+            blocker.mkdir()
+            await finish(api, api.commands[0])
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)

@@ -206,6 +206,9 @@ class CommandLoop:
             data = self.cache_path.read_bytes()
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise ExternalError(f"cannot read commands cache {self.cache_path}: "
+                                f"{exc.strerror or exc}") from exc
         try:
             return list(command_pb2.CommandServicePendingResponse.FromString(data).commands)
         except DecodeError:
@@ -216,7 +219,11 @@ class CommandLoop:
             return []
 
     def save_cache(self, commands: list[Any]) -> None:
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExternalError(f"cannot create {self.cache_path.parent}: "
+                                f"{exc.strerror or exc}") from exc
         data = command_pb2.CommandServicePendingResponse(commands=commands).SerializeToString()
         atomic_write(self.cache_path, data, mode=0o600)
 
@@ -342,6 +349,10 @@ class CommandLoop:
                 left = await self.process_pending()
             except BvError as exc:
                 log.warning("processing commands failed: %s; retrying in %.1f s", exc, delay)
+                retry_in, delay = delay, min(delay * 2, self.max_retry_delay)
+                continue
+            except Exception:  # a bug or an OS error must not end command processing for good
+                log.exception("processing commands failed unexpectedly; retrying in %.1f s", delay)
                 retry_in, delay = delay, min(delay * 2, self.max_retry_delay)
                 continue
             delay = self.retry_delay

@@ -138,6 +138,11 @@ class MqttDoorbell:
                     log.debug("MQTT still unreachable: %s", exc)
                 if self._on_failure is not None:
                     self._on_failure()
+            except Exception:  # never let a surprise end the doorbell: polling must go on
+                self.connected = False
+                log.exception("MQTT session failed unexpectedly")
+                if self._on_failure is not None:
+                    self._on_failure()
             else:
                 outage_logged = False
             await self._sleep(self.retry_interval)

@@ -70,6 +70,8 @@ async def periodic(
             await fn()
         except BvError as exc:
             log.warning("%s failed: %s", name, exc)
+        except Exception:  # keep reporting after a bug in one round; the traceback is logged
+            log.exception("%s failed unexpectedly", name)
 
 
 # -- status --------------------------------------------------------------------------------
