@@ -151,6 +151,9 @@ class Host:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BV_")}
+        # Only system dirs on PATH: the zipapps' `#!/usr/bin/env python3` finds the system
+        # CPython, as on a clean host, never our virtualenv.
+        env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin"
         return {**env, "BV_ROOT": str(self.root), "BV_SERVICE_MANAGER": "process", **extra}
 
     def install(self, bundle: Path, *args: str, timeout: float = 120.0,

@@ -87,6 +87,16 @@ def _no_config(host: Host) -> None:
     assert not etc.exists() or list(etc.iterdir()) == []
 
 
+def test_bvup_zipapp_runs_on_system_python(host: Host) -> None:
+    from tests.installer.bundles import real_tarball
+
+    zipapp = real_tarball().parents[2] / "bvup"
+    res = subprocess.run([str(zipapp), "--help"], env=host.env(), capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "PROVISION_TOKEN" in res.stdout and "--use-host-network" in res.stdout
+
+
 def test_bad_token_is_a_clear_error_and_writes_nothing(host: Host, api: BundleFleetApi) -> None:
     res = bvup(host, "NOT-A-TOKEN", "--region", "local", "--api", api.url, *HOST_NET)
     assert res.returncode == 2
