@@ -13,28 +13,43 @@ or from sync tests / tests that drive subprocesses (bvup, blockvisord)::
 
     with FakeFleetApi.in_thread() as api: ...  # server on its own loop in a thread
 
+RPCs served: AuthService.Refresh; HostService.CreateHost/UpdateHost/GetRegion;
+CommandService.Pending/Ack/Update; NodeService.Create/Start/Stop/Delete/UpgradeImage/
+ReportStatus/List; MetricsService.Host/Node; DiscoveryService.Services; ImageService.GetImage;
+BundleService.ListVersions; CryptService.GetSecret/PutSecret. Others answer UNIMPLEMENTED.
+
 Model (all plain attributes, inspect and edit them freely between calls):
     ``regions`` key -> Region (``local`` seeded), ``provision_tokens`` token -> org id
     (``PROVISION_TOKEN`` -> ``ORG_ID`` seeded), ``hosts`` id -> Host, ``images`` id -> Image
-    (+ ``image_keys`` id -> (protocol, variant), ``image_versions``, ``store_keys``), ``nodes`` id -> Node, ``commands`` (list, oldest
-    first), ``statuses`` (ReportStatus requests), ``host_metrics`` / ``node_metrics`` (requests),
-    ``secrets`` (resource_id, key) -> bytes, ``bundles`` (versions), ``notification_url``.
+    (+ ``image_keys`` id -> (protocol, variant), ``image_versions``, ``store_keys``),
+    ``nodes`` id -> Node, ``commands`` (list, oldest first), ``statuses`` (ReportStatus
+    requests), ``host_metrics`` / ``node_metrics`` / ``host_updates`` (requests), ``secrets``
+    (resource_id, key) -> bytes, ``bundles`` (versions), ``notification_url`` (Discovery).
+
+Helpers (sync, they do not notify): ``add_host(ttl=, ips=, org_id=) -> (host_id, (token,
+refresh))``, ``issue_tokens(resource_id, ttl)``, ``add_image(protocol, variant, version, ...)``,
+``node_config(image_id, values)``, ``create_node(host_id, image_id, ip=, gateway=)`` (Node +
+NodeCreate), ``add_command(host_id, node_id=None, **kind)``, ``node_command(node_id, "stop")``,
+``upgrade_node(node_id, image_id)``, ``command(id)``, ``finished()``.
 
 Behaviour (as the real server, api-contract.md §2.6, §3.2, §8.5):
-    * every RPC except AuthService.Refresh/Login, HostService.CreateHost/GetRegion needs
+    * every RPC except AuthService.Refresh, HostService.CreateHost/GetRegion needs
       ``authorization: Bearer <token>``: missing -> UNAUTHENTICATED "Missing auth header.",
       unknown or badly signed -> "Bad auth header.", past ``exp`` -> "TOKEN_EXPIRED".
       Tokens are HS256 JWTs with ``exp`` = ``clock()`` + ``token_ttl`` (600 s).
     * Refresh accepts any well-signed token (expired or not) with a known refresh token for the
       same resource, and returns a new pair. ``reject_refresh = True`` makes it fail
       UNAUTHENTICATED (a revoked refresh token).
+    * CreateHost checks the provision token and region id; a private host gets
+      ``provision_org_id``.
     * CommandService.Pending = the host's commands without an exit code, oldest first; Ack sets
-      acked_at; Update stores the result; OK NodeCreate -> a NodeStart command, OK NodeDelete ->
-      the node row removed, failed NodeCreate -> node FAILED. After Update (and after any
-      command an RPC creates) ``notifier(host_id, command_bytes)`` is awaited if set: point it at
-      an MQTT publish to emulate the server's doorbell.
-    * NodeService.Create (ByHost launcher) / Start / Stop / Delete / UpgradeImage create the
-      matching commands; ReportStatus checks config_id like the server.
+      acked_at; Update stores the result; then (``server_reactions=True``, the default) OK
+      NodeCreate -> a NodeStart command, OK NodeDelete -> the node row removed; a failed
+      NodeCreate -> node FAILED. After Update (and after any command an RPC creates)
+      ``notifier(host_id, command_bytes)`` is awaited if set: point it at an MQTT publish to
+      emulate the server's doorbell.
+    * NodeService.Create (ByHost launcher, first free IP of the host) / Start / Stop / Delete /
+      UpgradeImage create the matching commands; ReportStatus checks config_id like the server.
 
 TLS: ``FakeFleetApi(tls=(key_pem, cert_pem))`` serves TLS and ``url`` becomes
 ``https://localhost:<port>`` (the certificate must name localhost).
@@ -58,7 +73,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -614,8 +629,3 @@ def _servicers(api: FakeFleetApi) -> list[tuple[Callable[[Any, Any], None], Any]
         (crypt_pb2_grpc.add_CryptServiceServicer_to_server, Crypt()),
     ]
 
-
-@contextlib.asynccontextmanager
-async def running_fake_api(**kwargs: Any) -> AsyncIterator[FakeFleetApi]:
-    async with FakeFleetApi(**kwargs) as api:
-        yield api
