@@ -261,3 +261,27 @@ def test_fake_api_in_a_thread_serves_sync_callers() -> None:
 
         assert asyncio.run(call()) == []
         assert len(api.calls_of("CommandService.Pending")) == 1
+
+
+async def test_provisioning_rpcs_need_no_auth() -> None:
+    from bv_core.proto.blockjoy.v1 import host_pb2
+    from tests.fakes.fleet_api import ORG_ID, PROVISION_TOKEN
+
+    async with FakeFleetApi() as api:
+        async with FleetClient(api.url, Tokens("none", "none")) as client:
+            region = await client.get_region("local")
+            request = host_pb2.HostServiceCreateHostRequest(
+                provision_token=PROVISION_TOKEN, is_private=True, network_name="h1",
+                region_id=region.region_id, os="Debian", os_version="12", bv_version="0.1.0",
+                ip_address="192.168.0.2", ip_gateway="192.168.0.1", ips=["192.168.0.3"])
+            reply = await client.call("HostService", "CreateHost", request, auth=False)
+            assert reply.provision_org_id == ORG_ID and reply.host.host_id in api.hosts
+            request.provision_token = "wrong"
+            with pytest.raises(ExternalError, match="PERMISSION_DENIED"):
+                await client.call("HostService", "CreateHost", request, auth=False)
+            with pytest.raises(FleetNotFound):
+                await client.get_region("mars")
+        # the issued token works for the host's own calls
+        tokens = Tokens(reply.token, reply.refresh)
+        async with FleetClient(api.url, tokens) as client:
+            assert await client.pending_commands(reply.host.host_id) == []
