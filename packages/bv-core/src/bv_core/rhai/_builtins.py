@@ -59,6 +59,11 @@ def _is_def_var(ctx: Any, name: Any) -> bool:
     return False
 
 
+def _is_shared(ctx: Any, value: Any) -> bool:
+    # Direct calls on variables are answered at compile time (see _compile_expr).
+    return False
+
+
 def _type_of(ctx: Any, value: Any) -> str:
     return type_name(value)
 
@@ -77,4 +82,5 @@ def install_builtins(registry: FunctionRegistry) -> None:
     registry.register("is_def_fn", 2, _is_def_fn)
     registry.register("is_def_var", 1, _is_def_var)
     registry.register("type_of", 1, _type_of)
+    registry.register("is_shared", 1, _is_shared)
     registry.register("eval", 1, _eval)

@@ -366,6 +366,8 @@ class ExprCompiler:
         name, pos, n = node.name, node.pos, len(node.args)
         if node.ns:
             return self.module_call(node)
+        if name == "is_shared" and n == 1:
+            return self.is_shared(node.args[0])
         if name == "is_def_var" and n == 1:
             # Variables are resolved at compile time, so the names in scope here are known.
             names = frozenset(v[0] for v in self.scope.vars)
@@ -458,8 +460,22 @@ class ExprCompiler:
             return ctx.rt.invoke(cfn, values, inst, pos=pos)
         return _at(mod_call, pos)
 
+    def is_shared(self, node: A.Node) -> Code:
+        """``is_shared(x)``: is x a variable shared with a closure? (Known at compile time:
+        captured variables live in cells from their declaration on.)"""
+        arg = self.expr(node)
+        found = self.scope.find(node.name) if isinstance(node, A.Var) else None
+        shared = found is not None and found[1]
+
+        def is_shared(fr: Frame) -> Any:
+            arg(fr)
+            return shared
+        return is_shared
+
     def c_MethodCall(self, node: A.MethodCall) -> Code:
         name, pos, n, safe = node.name, node.pos, len(node.args), node.safe
+        if name == "is_shared" and n == 0 and not safe:
+            return self.is_shared(node.obj)
         lv = None if safe else self.lvalue(node.obj)
         obj = lv[0] if lv else self.expr(node.obj)
         setter = lv[1] if lv else None
