@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bv_core.errors import BvError, Conflict, ExternalError
-from bv_core.models import NodeState, VmStatus, save_node_state
+from bv_core.models import NodeState, VmStatus, load_node_state, save_node_state
 from bv_core.plugin import NodeEnv, ProtocolStatus, RhaiPlugin
 from bv_daemon._states import MachineState, NodeStatus, actual_status
 from bv_daemon.babel_client import BabelClient, BabelError, ConnectionState
@@ -83,7 +83,16 @@ class Node:
 
     # -- persisted state --------------------------------------------------------------------------
     def save(self) -> None:
-        save_node_state(self.paths.state, self.state)
+        """Persist atomically. If the disk refuses (full, read-only), the file keeps the old
+        state, and so does memory: the change is undone and the error raised."""
+        try:
+            save_node_state(self.paths.state, self.state)
+        except BvError:
+            try:
+                self.state = load_node_state(self.paths.state)
+            except BvError as err:
+                log.error("node %s: cannot re-read state after a failed save: %s", self.id, err)
+            raise
 
     def set_expected(self, status: VmStatus) -> None:
         if self.state.expected_status is not status:
