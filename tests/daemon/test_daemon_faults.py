@@ -122,3 +122,20 @@ def test_killed_node_process_is_recovered(daemon: Daemon, victim: str) -> None:
     wait_for(f"{node.name} Running again", lambda: node_status(daemon, node.name) == RUNNING
              and _pids_in_node(daemon, node.id, "/usr/bin/babel"), timeout=90)
     assert wait_height_above(daemon, node.name, h1 - 1, timeout=90) >= h1
+
+
+def test_recovery_gives_up_after_its_budget_with_the_reason_visible(daemon: Daemon) -> None:
+    # init() fails on every start (the plugin refuses this value for its command line).
+    node = create_node(daemon, "doomed1", props={"block-time": "1;x"})
+    with pytest.raises(Exception, match="Shell unsafe character"):
+        daemon.call("StartNode", node_pb2.StartNodeRequest(node="doomed1"))
+    # Tests run the daemon with backoff delays scaled down; the budget (3 starts) is the original's.
+    info = wait_for("doomed1 permanently Failed", lambda: (
+        n := daemon.call("GetNode", node_pb2.GetNodeRequest(node="doomed1"))
+    ).expected_status == node_pb2.NODE_STATUS_FAILED and n, timeout=60)
+    assert info.status == node_pb2.NODE_STATUS_FAILED
+    with daemon.channel() as ch:
+        _, call = Daemon._stub(ch).GetNode.with_call(node_pb2.GetNodeRequest(node=node.id))
+        reason = dict(call.trailing_metadata())["bv-status-reason"]
+    assert "retries count exceeded" in reason and "Shell unsafe character" in reason
+    assert "marked as failed" in daemon.log_tail(200) or "retries count exceeded" in daemon.log_tail(200)

@@ -13,8 +13,8 @@ Fixtures (import them into another directory's conftest.py with
   (safe under xdist), the image store linked at ``$BV_ROOT/var/lib/blockvisor/images``, and a
   1 s recovery loop. ``daemon.socket`` is the internal API's Unix socket; ``daemon.call(rpc, req)``
   calls it; ``daemon.env()`` is the environment a CLI process needs (``BV_ROOT`` ...).
-  Teardown deletes every node (processes, netns, cgroups, mounts), stops the daemon and
-  removes the bridge.
+  Teardown deletes every node (processes, netns, cgroups, mounts), stops the daemon,
+  removes the bridge, and fails the test if anything of it is left on the host.
 * ``daemon_socket`` (function): just ``daemon.socket``, for CLI tests.
 
 Every test using them needs root: mark it ``@pytest.mark.root``.
@@ -71,7 +71,9 @@ def daemon(bundle_dir: Path, image_store: Path) -> Iterator[Daemon]:
         yield d
     finally:
         d.cleanup()
+        left = d.leftovers()
         shutil.rmtree(root, ignore_errors=True)
+        assert not left, f"the test left these behind: {left}"
 
 
 @pytest.fixture

@@ -157,6 +157,7 @@ class Daemon:
         self.recovery_interval = recovery_interval
         self.proc: subprocess.Popen[bytes] | None = None
         self.failpoints: list[str] = []  # BV_FAILPOINTS of the next start()
+        self.node_ids: set[str] = set()  # every node seen, for the leftovers check
         self.log_path = root / "blockvisord.log"
         var = root / "var/lib/blockvisor"
         var.mkdir(parents=True, exist_ok=True)
@@ -181,7 +182,8 @@ class Daemon:
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "BV_ROOT": str(self.root), "BV_BUNDLE_DIR": str(self.bundle),
-                "BV_RECOVERY_INTERVAL": str(self.recovery_interval), "BV_FAILPOINTS": ",".join(self.failpoints)}
+                "BV_RECOVERY_INTERVAL": str(self.recovery_interval), "BV_FAILPOINTS": ",".join(self.failpoints),
+                "BV_RECOVERY_BACKOFF_SCALE": "0.02"}
 
     def start(self, timeout: float = 60.0) -> None:
         self.socket.unlink(missing_ok=True)
@@ -265,6 +267,7 @@ class Daemon:
         if self.proc is not None and self.proc.poll() is None:
             try:
                 for node in self.call("ListNodes", node_pb2.ListNodesRequest(), timeout=30).nodes:
+                    self.node_ids.add(node.id)
                     try:
                         self.call("DeleteNode", node_pb2.DeleteNodeRequest(node=node.id), timeout=60)
                     except grpc.RpcError:
@@ -278,8 +281,26 @@ class Daemon:
         if self.nodes_dir.exists():
             for entry in self.nodes_dir.iterdir():
                 if entry.is_dir():
+                    self.node_ids.add(entry.name)
                     asyncio.run(_force_delete(entry))
         subprocess.run(["ip", "link", "del", self.bridge], capture_output=True, check=False)
+
+    def leftovers(self) -> list[str]:
+        """Processes, mounts, netns, cgroups and links this daemon's nodes left on the host."""
+        found = []
+        ps = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True, check=False).stdout
+        found += [f"process: {ln.strip()[:120]}" for ln in ps.splitlines() if str(self.root) + "/" in ln]
+        found += [f"mount: {ln.split()[4]}" for ln in Path("/proc/self/mountinfo").read_text().splitlines()
+                  if f" {self.root}/" in ln]
+        if self.bridge in subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=False).stdout:
+            found.append(f"bridge: {self.bridge}")
+        for node_id in self.node_ids:
+            short = node_id.replace("-", "")[:8]
+            if Path(f"/run/netns/bv-{short}").exists():
+                found.append(f"netns: bv-{short}")
+            found += [f"cgroup: {p}" for p in Path("/sys/fs/cgroup").glob(f"*/blockvisor/{node_id}")]
+            found += [f"cgroup: {p}" for p in Path("/sys/fs/cgroup").glob(f"blockvisor/{node_id}")]
+        return found
 
 
 async def _force_delete(node_dir: Path) -> None:
@@ -315,6 +336,7 @@ def create_node(d: Daemon, name: str, version: str = "1.0.0", props: dict[str, s
         image_key=node_pb2.ImageKey(protocol_key="demochain"), image_version=version,
         display_name=name, properties=props or {}))
     assert events[-1].WhichOneof("event") == "result", events
+    d.node_ids.add(events[-1].result.node.id)
     return events[-1].result.node
 
 

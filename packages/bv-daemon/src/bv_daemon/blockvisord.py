@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--recovery-interval", type=float,
                    default=float(os.environ.get("BV_RECOVERY_INTERVAL", DEFAULT_INTERVAL)),
                    help="seconds between recovery passes (default 15)")
+    p.add_argument("--recovery-backoff-scale", type=float,
+                   default=float(os.environ.get("BV_RECOVERY_BACKOFF_SCALE", "1")),
+                   help="multiply the recovery backoff delays (tests use a small value)")
     return p
 
 
@@ -60,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.foreground:
         os.setsid()
     opts = DaemonOptions(config=args.config, bundle_dir=args.bundle_dir, log_level=args.log_level,
-                         platform=args.platform, recovery_interval=args.recovery_interval)
+                         platform=args.platform, recovery_interval=args.recovery_interval,
+                         backoff_scale=args.recovery_backoff_scale)
     try:
         uvloop.run(run_daemon(opts))
     except BvError as err:

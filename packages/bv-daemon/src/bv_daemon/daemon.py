@@ -48,6 +48,7 @@ class DaemonOptions:
     log_level: str = "info"
     platform: str = "bwrap"
     recovery_interval: float = DEFAULT_INTERVAL
+    backoff_scale: float = 1.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -79,7 +80,7 @@ def build_runtime(opts: DaemonOptions, paths: HostPaths) -> tuple[Runtime, HostC
         api_url=(config.blockjoy_api_url or "") if config else "", log_level=opts.log_level,
         cpu_limit=config.apptainer.cpu_limit if config else True,
         memory_limit=config.apptainer.memory_limit if config else True,
-        maintenance_mode=config.maintenance_mode if config else False,
+        maintenance_mode=config.maintenance_mode if config else False, backoff_scale=opts.backoff_scale,
     )  # fmt: skip
     return rt, config
 

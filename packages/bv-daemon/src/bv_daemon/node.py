@@ -31,7 +31,7 @@ from bv_daemon.engine_server import EngineServer
 from bv_daemon.paths import NodePaths
 from bv_daemon.platform.base import Machine, MachineSpec, MachineStatus
 from bv_daemon.plugin_host import NodeFacts, NodePluginHost
-from bv_daemon.recovery_backoff import RecoveryBackoff
+from bv_daemon.recovery_backoff import BACKOFF_POLICIES, BackoffPolicy, RecoveryBackoff
 from bv_daemon.runtime import Runtime
 
 __all__ = ["DATA_MOUNT_POINT", "PROTOCOL_DATA_PATH", "Node", "NodeMetrics", "image_dir_of"]
@@ -74,7 +74,8 @@ class Node:
         self.paths: NodePaths = rt.paths.node(self.id)
         self.lock = asyncio.Lock()
         self.plugin_lock = asyncio.Lock()
-        self.backoff = RecoveryBackoff()
+        self.backoff = RecoveryBackoff(policies={
+            kind: BackoffPolicy(p.base_secs * rt.backoff_scale, p.max_tries) for kind, p in BACKOFF_POLICIES.items()})
         self.babel = BabelClient(state.name, self.paths.babel_socket)
         self.engine = EngineServer(self.id, self.paths.engine_socket)
         self.machine: Machine = rt.platform.machine(self.spec())

@@ -109,6 +109,7 @@ class Runtime:
     memory_limit: bool = True
     maintenance_mode: bool = False
     scheduler: Scheduler | None = None
+    backoff_scale: float = 1.0  # multiplies every recovery backoff base (tests shorten it)
     babel_start_timeout: float = 60.0
     stop_timeout: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)

@@ -394,7 +394,8 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
             return
         if request.follow:
             raise InvalidInput("follow needs a job (--job NAME): babel's own log is not streamed")
-        for line in _tail(node.paths.dir / "machine.log", request.tail_lines):
+        log_path = node.machine.log_path() or node.paths.dir / "machine.log"
+        for line in _tail(log_path, request.tail_lines):
             yield job_pb2.LogEntry(source="babel", line=line)
         for name in sorted(await node.babel.get_jobs()):
             async for line in node.babel.job_logs(name, request.tail_lines, False):
