@@ -40,6 +40,7 @@ def store(work: Path) -> Iterator[tuple[str, Path]]:
 @pytest.fixture
 def api() -> Iterator[BundleFleetApi]:
     with BundleFleetApi.in_thread() as api:
+        assert isinstance(api, BundleFleetApi)
         yield api
 
 

@@ -60,6 +60,7 @@ def test_update_v1_to_v2(host: Host, work: Path) -> None:
         host.assert_runs("1.1.0")
         assert host.daemon_pid() != old_pid
         assert "backup: done (running version: 1.0.0)" in res.stderr
+        assert "notify: running daemon reports UPDATING" in res.stderr
         # Nodes are untouched: their processes and state outlive the daemon restart.
         assert node.poll() is None and _start_time(node.pid) == started
         assert node_state.read_text() == '{"id": "n1"}'
@@ -132,13 +133,13 @@ def test_second_installer_is_refused_while_one_runs(host: Host, work: Path) -> N
 
 
 @pytest.mark.parametrize("step", ["check", "preinstall", "backup", "notify", "switch", "restart",
-                                  "health"])
+                                  "health", "cleanup-started"])
 def test_sigkill_between_steps_then_rerun_is_consistent(host: Host, work: Path, step: str) -> None:
     v1, v2 = variant(work / "v1", "1.0.0"), variant(work / "v2", "1.1.0")
     assert host.install(v1).returncode == 0
     crashed = host.install(v2, BV_INSTALLER_CRASH_AFTER=step)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
-    assert f"step {step}: done" in crashed.stderr
+    assert "killing myself" in crashed.stderr
     res = host.install(v2)
     assert res.returncode == 0, res.stderr
     host.assert_runs("1.1.0")

@@ -77,6 +77,7 @@ async def test_self_update_installs_the_new_version(host: Host, work: Path,
     for version in ("1.1.0", "2.0.0"):
         tarball_of(variant(work / version, version), root / version / "bvd-bundle.tgz")
     async with BundleFleetApi() as api:
+        assert isinstance(api, BundleFleetApi)
         api.bundles = ["1.0.0", "1.1.0", "2.0.0"]
         api.bundle_urls = {v: f"{url}/{v}/bvd-bundle.tgz" for v in api.bundles}
         _, (token, refresh) = api.add_host()
@@ -108,3 +109,28 @@ async def test_disabled_when_interval_is_null(tmp_path: Path) -> None:
             raise AssertionError("must not be called")
 
     await asyncio.wait_for(SelfUpdater(Never(), HostPaths(tmp_path), "1.0.0", interval=None).run(), 5)
+
+
+async def test_periodic_checks_survive_failures(tmp_path: Path) -> None:
+    class Flaky:
+        def __init__(self) -> None:
+            self.calls = 0
+            self.second = asyncio.Event()
+
+        async def list_versions(self) -> list[str]:
+            self.calls += 1
+            if self.calls == 1:
+                raise UpdateError("fleet API unreachable (scripted)")
+            self.second.set()
+            return ["1.0.0"]  # up to date: nothing to download
+
+        async def retrieve_url(self, version: str) -> str:
+            raise AssertionError("nothing newer: must not retrieve")
+
+    client = Flaky()
+    task = asyncio.create_task(SelfUpdater(client, HostPaths(tmp_path), "1.0.0", interval=0.05).run())
+    try:
+        await asyncio.wait_for(client.second.wait(), 10)
+    finally:
+        task.cancel()
+    assert client.calls >= 2

@@ -141,6 +141,13 @@ class Installer:
                 self._journal = old
                 self._fail(StepFailed("rollback", "interrupted installer resumed"))
             raise Blacklisted(f"BV {v} is on a blacklist - can't install")
+        if old and old.version == v and old.step == "cleanup":
+            # Killed while cleaning up after a healthy install: old versions may be half gone,
+            # so there is nothing to classify or roll back to; finish the cleanup.
+            log.warning("resuming the interrupted cleanup of the %s install", v)
+            self._journal = old
+            self._step("cleanup", self._cleanup)
+            return
         self._step("check", self._check)
         self._step("preinstall", self._preinstall)
         status, running = self._step("backup", lambda: self._backup(old))
@@ -326,6 +333,7 @@ class Installer:
                     entry.unlink()
             except OSError as err:  # leftovers waste disk but do not hurt the install
                 log.warning("cleanup: cannot remove %s: %s", entry, err)
+            _crash_point("cleanup-started")
         self._journal_clear()
 
     # -- failure -----------------------------------------------------------------------------
