@@ -78,3 +78,18 @@ def _node_processes(daemon: Daemon) -> list[str]:
 
     out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
     return [line for line in out.splitlines() if str(daemon.root) in line and "bwrap" in line]
+
+
+def test_update_properties_reinitializes_a_running_node(daemon: Daemon) -> None:
+    node = create_node(daemon, "upd1")
+    daemon.call("StartNode", node_pb2.StartNodeRequest(node="upd1"))
+    toml = daemon.nodes_dir / node.id / "data/protocol_data/demochain.toml"
+    wait_for("the first config render", toml.exists)
+    assert 'greeting = "hello"' in toml.read_text()
+    updated = daemon.call("UpdateNode", node_pb2.UpdateNodeRequest(
+        node="upd1", set_properties={"greeting": "bonjour"}, display_name="Update One")).node
+    assert updated.properties["greeting"] == "bonjour" and updated.display_name == "Update One"
+    assert updated.initialized and updated.status == RUNNING
+    assert 'greeting = "bonjour"' in toml.read_text()  # init ran again with the new value
+    with pytest.raises(Exception, match="unknown property"):
+        daemon.call("UpdateNode", node_pb2.UpdateNodeRequest(node="upd1", set_properties={"nope": "1"}))
