@@ -155,3 +155,47 @@ def test_corrupted_download_is_refused(host: Host, api: BundleFleetApi, store: t
     assert res.returncode == 1
     assert "does not match its published sha256" in res.stderr
     assert host.current() is None
+
+
+@pytest.mark.root
+def test_bridged_host_in_own_netns(host: Host, work: Path) -> None:
+    """--create-bridge and forwarding, inside a network namespace of the test's own."""
+    ns = f"bvup{uuid.uuid4().hex[:8]}"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    server = None
+    try:
+        subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
+        store = work / "store"
+        tarball_of(variant(work / "b", "1.0.0"), store / "1.0.0" / "bvd-bundle.tgz")
+        server = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-m",
+                                   "tests.installer.serve_fleet", str(store), "1.0.0"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                  cwd=str(Path(__file__).resolve().parents[2]))
+        assert server.stdout is not None and server.stdin is not None
+        api_url = server.stdout.readline().strip()
+        assert api_url.startswith("http://127.0.0.1:"), api_url
+        res = subprocess.run(
+            ["ip", "netns", "exec", ns, sys.executable, "-m", "bvup", PROVISION_TOKEN, "--region", "local",
+             "--api", api_url, "--bridge", "bvbr0", "--create-bridge", "--host-ip", "10.88.0.1",
+             "--gateway-ip", "10.88.0.254", "--net-prefix", "24", "--available-ips", "10.88.0.10-10.88.0.12",
+             "--service-manager", "process", "--health-timeout", "40"],
+            env=host.env(), capture_output=True, text=True, timeout=180)
+        assert res.returncode == 0, res.stderr
+        config = load_host_config(host.root / "etc/blockvisor.json")
+        assert config.iface == "bvbr0" and not config.apptainer.host_network
+        assert config.net_conf.available_ips == ["10.88.0.10", "10.88.0.11", "10.88.0.12"]
+        addr = subprocess.run(["ip", "-n", ns, "-j", "addr", "show", "bvbr0"], capture_output=True,
+                              text=True, check=True).stdout
+        assert json.loads(addr)[0]["addr_info"][0]["local"] == "10.88.0.1"
+        fwd = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/sys/net/ipv4/ip_forward"],
+                             capture_output=True, text=True, check=True).stdout
+        assert fwd.strip() == "1"
+        assert host.current() == "1.0.0" and host.healthy()
+        server.stdin.close()
+        assert json.loads(server.stdout.readline()) == [config.id]
+    finally:
+        host.stop()
+        if server is not None:
+            server.kill()
+            server.wait()
+        subprocess.run(["ip", "netns", "del", ns], check=False)
