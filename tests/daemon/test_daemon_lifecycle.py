@@ -3,8 +3,11 @@ create -> start -> height rising -> stop -> start -> upgrade 1.0.0 -> 2.0.0 (dat
 
 from __future__ import annotations
 
+import json
+import shutil
 import stat
 
+import grpc
 import pytest
 
 from bv_core.proto.blockvisor.internal.v1 import job_pb2, node_pb2
@@ -93,3 +96,30 @@ def test_update_properties_reinitializes_a_running_node(daemon: Daemon) -> None:
     assert 'greeting = "bonjour"' in toml.read_text()  # init ran again with the new value
     with pytest.raises(Exception, match="unknown property"):
         daemon.call("UpdateNode", node_pb2.UpdateNodeRequest(node="upd1", set_properties={"nope": "1"}))
+
+
+def test_failed_upgrade_rolls_back_to_the_running_old_version(daemon: Daemon) -> None:
+    # demochain 3.0.0: the 2.0.0 image with a plugin whose config always fails (before any job
+    # touches protocol data, so the rollback is allowed).
+    store = daemon.root / "var/lib/blockvisor/images/demochain"
+    src, dst = store / "2.0.0", store / "3.0.0"
+    dst.mkdir()
+    (dst / "babel.yaml").write_text((src / "babel.yaml").read_text().replace("version: 2.0.0", "version: 3.0.0"))
+    shutil.copytree(src / "plugin", dst / "plugin")
+    main = dst / "plugin/main.rhai"
+    main.write_text(main.read_text().replace("fn plugin_config() {#{", 'fn plugin_config() { throw "broken 3.0.0"; #{'))
+    (dst / "rootfs").symlink_to((src / "rootfs").resolve())
+
+    node = create_node(daemon, "rb1", "1.0.0")
+    daemon.call("StartNode", node_pb2.StartNodeRequest(node="rb1"))
+    h1 = wait_height_above(daemon, "rb1", 0)
+    with pytest.raises(grpc.RpcError) as info:
+        daemon.call("UpgradeNode", node_pb2.UpgradeNodeRequest(node="rb1", image_version="3.0.0"))
+    assert info.value.code() == grpc.StatusCode.ABORTED
+    assert "broken 3.0.0" in info.value.details() and "successfully rolled back" in info.value.details()
+    back = daemon.call("GetNode", node_pb2.GetNodeRequest(node="rb1"))
+    assert back.image.version == "1.0.0" and back.status == RUNNING
+    assert wait_height_above(daemon, "rb1", h1 - 1) >= h1
+    state = json.loads((daemon.nodes_dir / node.id / "state.json").read_text())
+    assert state["upgrade_state"]["active"] is False and state["image"]["version"] == "1.0.0"
+    assert not (daemon.nodes_dir / node.id / "rootfs_backup").exists()

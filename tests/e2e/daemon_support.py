@@ -161,7 +161,11 @@ class Daemon:
         self.log_path = root / "blockvisord.log"
         var = root / "var/lib/blockvisor"
         var.mkdir(parents=True, exist_ok=True)
-        (var / "images").symlink_to(image_store)
+        # One symlink per image version, so a test may add versions of its own to this store.
+        for version_dir in sorted(image_store.glob("*/*")):
+            link = var / "images" / version_dir.parent.name / version_dir.name
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(version_dir)
         hosts = list(self.net.hosts())
         cfg: dict[str, Any] = {
             "id": str(uuid.uuid4()), "name": f"test-{self.bridge}", "iface": self.bridge,
