@@ -98,6 +98,10 @@ def test_broken_rollback_is_reported(host: Host, work: Path) -> None:
     assert res.returncode == 3, res.stderr
     assert "host needs manual fix" in res.stderr
     assert "host needs manual fix" in host.paths.broken_marker.read_text()
+    from bv_daemon.paths import HostPaths
+    from bv_daemon.self_updater import host_broken_reason
+
+    assert "host needs manual fix" in (host_broken_reason(HostPaths(host.root)) or "")
     assert set(host.paths.blacklist.read_text().split()) == {"1.0.0", "2.0.0"}
 
 

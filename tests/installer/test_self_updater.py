@@ -19,6 +19,7 @@ from bv_daemon.self_updater import (
     FleetBundleClient,
     SelfUpdater,
     UpdateError,
+    host_broken_reason,
     parse_semver,
     pick_update,
     running_bundle_version,
@@ -96,6 +97,7 @@ async def test_self_update_installs_the_new_version(host: Host, work: Path,
                                                and host.healthy()):
         await asyncio.sleep(0.2)
     host.assert_runs("1.1.0")
+    assert host_broken_reason(HostPaths(host.root)) is None
     log = (host.root / "var/log/blockvisor-installer.log").read_text()
     assert "BlockVisor 1.1.0 installed and healthy" in log
 

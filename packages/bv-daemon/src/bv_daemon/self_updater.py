@@ -49,6 +49,7 @@ __all__ = [
     "FleetBundleClient",
     "SelfUpdater",
     "UpdateError",
+    "host_broken_reason",
     "parse_semver",
     "pick_update",
     "running_bundle_version",
@@ -141,6 +142,18 @@ def running_bundle_version(default: str = __version__, argv0: str | None = None)
     except OSError:
         return default
     return text if parse_semver(text) else default
+
+
+def host_broken_reason(paths: HostPaths) -> str | None:
+    """Why the host is broken, when an installer's rollback failed (``opt/blockvisor/broken``).
+
+    The installer writes the file when both the new version and the rollback failed and removes
+    it after the next successful install; a daemon that finds it should report BROKEN.
+    """
+    try:
+        return (paths.install / "broken").read_text().strip() or "rollback failed"
+    except FileNotFoundError:
+        return None
 
 
 def _read_blacklist(path: Path) -> list[str]:
