@@ -102,6 +102,9 @@ def unpacked_real_bundle() -> Path:
             shutil.rmtree(dest, ignore_errors=True)
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp.rename(dest)
+            for old in dest.parent.iterdir():  # earlier tarballs' copies (~100 MB each)
+                if old != dest and time.time() - old.stat().st_mtime > 1800:
+                    shutil.rmtree(old, ignore_errors=True)
     return dest / "bundle"
 
 
