@@ -199,3 +199,23 @@ def test_bridged_host_in_own_netns(host: Host, work: Path) -> None:
             server.kill()
             server.wait()
         subprocess.run(["ip", "netns", "del", ns], check=False)
+
+
+def test_register_then_install_later_with_an_expired_token(host: Host, store: tuple[str, Path],
+                                                            work: Path) -> None:
+    with BundleFleetApi.in_thread(token_ttl=1.0) as api:
+        assert isinstance(api, BundleFleetApi)
+        _publish(api, store, work, "1.0.0")
+        res = bvup(host, PROVISION_TOKEN, "--region", "local", "--api", api.url, "--skip-download", *HOST_NET)
+        assert res.returncode == 0, res.stderr
+        assert host.current() is None and api.calls_of("BundleService.ListVersions") == []
+        before = load_host_config(host.root / "etc/blockvisor.json")
+        import time
+
+        time.sleep(1.5)  # the host token is past its exp now
+        res = bvup(host, "--skip-init", *HOST_NET)
+        assert res.returncode == 0, res.stderr
+        after = load_host_config(host.root / "etc/blockvisor.json")
+        assert after.token != before.token and after.refresh_token != before.refresh_token
+        assert len(api.calls_of("AuthService.Refresh")) >= 1
+        assert host.current() == "1.0.0" and host.healthy()

@@ -19,8 +19,10 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from bv_core.errors import BvError, ExternalError, InvalidInput, NotFound
 from bv_core.models import ApptainerConfig, HostConfig, NetConf, load_host_config, save_host_config
@@ -43,6 +45,7 @@ __all__ = ["Options", "provision"]
 
 log = logging.getLogger("bvup")
 _OK = 2  # blockvisor.internal.v1.SERVICE_STATUS_OK
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -194,19 +197,25 @@ def _download_and_install(opts: Options, paths: InstallPaths) -> None:
     if not config.blockjoy_api_url or not config.token or not config.refresh_token:
         raise InvalidInput(f"{paths.config} has no fleet API credentials")
     api = FleetApi(config.blockjoy_api_url)
-    try:
+
+    def authed(call: Callable[[str], _T]) -> _T:
+        """``call(token)``; an expired host token is refreshed (and saved) once, then retried."""
+        assert config.token is not None and config.refresh_token is not None
         try:
-            versions = api.bundle_versions(config.token)
+            return call(config.token)
         except TokenExpired:
             config.token, config.refresh_token = api.refresh(config.token, config.refresh_token)
             save_host_config(paths.config, config)
-            versions = api.bundle_versions(config.token)
+            return call(config.token)
+
+    try:
+        versions = authed(api.bundle_versions)
         banned = set(read_blacklist(paths))
         ranked = sorted((k, v) for v in versions if v not in banned and (k := _semver_key(v)) is not None)
         if not ranked:
             raise NotFound("No bv bundle found")
         version = ranked[-1][1]
-        url = api.bundle_url(config.token, version)
+        url = authed(lambda token: api.bundle_url(token, version))
     finally:
         api.close()
     print(f"Installing bundle {version}")
