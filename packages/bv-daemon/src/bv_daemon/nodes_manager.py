@@ -209,11 +209,11 @@ class NodesManager:
             return self.images.load(Path(image_path), variant)
         return self.images.resolve(protocol, variant, version)
 
-    def _check_resources(self, state: NodeState, tolerance: NodeState | None = None) -> None:
+    def _check_resources(self, state: NodeState) -> None:
         if self.rt.maintenance_mode:
             return
-        used_mem = sum(s.vm_config.mem_size_mb for s in self._states() if s is not tolerance)
-        used_cpu = sum(s.vm_config.vcpu_count for s in self._states() if s is not tolerance and not s.dev_mode)
+        used_mem = sum(s.vm_config.mem_size_mb for s in self._states())
+        used_cpu = sum(s.vm_config.vcpu_count for s in self._states() if not s.dev_mode)
         total_mem = psutil.virtual_memory().total // 1_000_000
         cpus = psutil.cpu_count() or 1
         if used_mem + state.vm_config.mem_size_mb > total_mem:

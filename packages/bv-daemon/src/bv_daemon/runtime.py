@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bv_core.errors import BvError, InvalidInput, NotFound
+from bv_core.errors import InvalidInput, NotFound
 from bv_core.models import HostConfig
 from bv_daemon.paths import HostPaths
 from bv_daemon.platform.base import Platform
@@ -22,7 +22,6 @@ __all__ = [
     "DEFAULT_BUNDLE_DIR",
     "DEFAULT_NETWORK",
     "Bundle",
-    "DomainError",
     "NetSettings",
     "Runtime",
 ]
@@ -30,10 +29,6 @@ __all__ = [
 DEFAULT_BRIDGE = "bvbr0"
 DEFAULT_NETWORK = "192.168.250.1/24"  # standalone default: bridge address / prefix
 DEFAULT_BUNDLE_DIR = Path("/opt/blockvisor/current/bundle")
-
-
-class DomainError(BvError):
-    """Marker base for daemon-only failures that are not a caller mistake."""
 
 
 @dataclass(frozen=True)

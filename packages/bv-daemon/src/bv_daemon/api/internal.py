@@ -35,6 +35,7 @@ from bv_core.proto.blockvisor.internal.v1 import (
     service_pb2_grpc,
 )
 from bv_daemon import __version__
+from bv_daemon._states import NodeStatus
 from bv_daemon.api.convert import job_message, metrics_message, node_info, status_message
 from bv_daemon.api.errors import ServiceUnavailable, status_of
 from bv_daemon.node import Node
@@ -216,8 +217,6 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
             out.append(await self._info(node))
         for broken in self.manager.broken.values():
             if broken.state is not None:
-                from bv_daemon._states import NodeStatus
-
                 out.append(node_info(broken.state, NodeStatus.FAILED))
             elif not tags:
                 out.append(node_pb2.NodeInfo(id=broken.id, name=broken.id, status=node_pb2.NODE_STATUS_FAILED))
@@ -229,8 +228,6 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
         if broken is not None:
             context.set_trailing_metadata((("bv-status-reason", broken.reason),))
             if broken.state is not None:
-                from bv_daemon._states import NodeStatus
-
                 return node_info(broken.state, NodeStatus.FAILED)
             return node_pb2.NodeInfo(id=broken.id, name=broken.id, status=node_pb2.NODE_STATUS_FAILED)
         node = self.manager.find(request.node)
