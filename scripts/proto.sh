@@ -92,5 +92,6 @@ if ((check)); then
   echo "proto: generated code is up to date"
 else
   rm -rf "$OUT"; mkdir -p "$(dirname "$OUT")"; cp -r "$tmp" "$OUT"
+  chmod -R u=rwX,go=rX "$OUT"  # mktemp -d is 0700; the code must be importable by any user
   echo "proto: regenerated ${#files[@]} files into $OUT"
 fi
