@@ -100,8 +100,8 @@ def build_image_store(bundle: Path, base_rootfs: Path) -> Path:
     key = _tree_hash(example, bundle / "babel", bundle / "babel_job_runner")[:12] + "-" + hashlib.sha256(
         str(base_rootfs.resolve()).encode()).hexdigest()[:6]
     store = CACHE / "images" / f"{key}-n1"
-    # Test nodes have no route to a DNS server: a resolver on the node's own loopback fails at
-    # once, where the host's would time out (demochain's HTTP server does a reverse lookup).
+    # Test nodes never depend on the host's DNS: demochain's HTTP server does a reverse lookup at
+    # start, which a resolver on the node's own loopback answers at once (refused), offline too.
     net_overlay = CACHE / "images" / "net-overlay"
     with _locked("images"):
         (net_overlay / "etc").mkdir(parents=True, exist_ok=True)
