@@ -130,13 +130,15 @@ class _ChunkState:
                 closefd=False,
             )
 
-    def feed(self, data: bytes) -> None:
-        self._hasher.update(data)
+    def feed(self, pieces: list[bytes]) -> None:
+        # Pieces as received: no join, every copy counts at disk speed.
         try:
-            if self._writer is not None:
-                self._writer.write(data)
-            else:
-                self._sink.write(data)
+            for data in pieces:
+                self._hasher.update(data)
+                if self._writer is not None:
+                    self._writer.write(data)
+                else:
+                    self._sink.write(data)
         except zstandard.ZstdError as exc:
             raise ChecksumMismatch(
                 f"chunk {self.chunk.index}: corrupt zstd stream ({exc})"
@@ -201,7 +203,9 @@ class Downloader:
                     f"asked for chunks {indexes[0]}..{indexes[-1]}, got indexes {[c.index for c in got][:10]}"
                 )
             chunks.extend(sorted(got, key=lambda c: c.index))
-        for c in chunks:
+        # Keep the first URLs for the first workers; the rest would expire before use and
+        # would cost memory on huge manifests, so they are asked for again in batches.
+        for c in chunks[: 4 * self.cfg.max_runners]:
             if c.url:
                 self._urls[c.index] = c.url
         return [msgspec.structs.replace(c, url=None) for c in chunks]
@@ -464,16 +468,14 @@ class Downloader:
                     if held >= self.cfg.buffer_size:
                         if pending is not None:
                             await pending
-                        data = b"".join(pieces)
+                        pending = loop.run_in_executor(pool, state.feed, pieces)
+                        state.pos += held
                         pieces, held = [], 0
-                        pending = loop.run_in_executor(pool, state.feed, data)
-                        state.pos += len(data)
                 if pieces:
                     if pending is not None:
                         await pending
-                    data = b"".join(pieces)
-                    pending = loop.run_in_executor(pool, state.feed, data)
-                    state.pos += len(data)
+                    pending = loop.run_in_executor(pool, state.feed, pieces)
+                    state.pos += held
             finally:
                 if pending is not None:
                     await pending  # the thread must be done with state before anyone retries

@@ -166,6 +166,13 @@ def _prepare(
     return out, sum(len(p) for p in out), hasher.hexdigest()
 
 
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 async def _body(pieces: list[bytes]) -> AsyncIterator[bytes | memoryview]:
     for piece in pieces:
         view = memoryview(piece)
@@ -281,8 +288,10 @@ class Uploader:
         level = self.compression.level if self.compression is not None else None
         if bp.manifest.compression is not None:
             level = bp.manifest.compression.level
+        # Compression threads: one per core, not per runner. More threads than cores only
+        # thrash the caches (zstd's window and tables); runners still overlap PUTs with work.
         pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=self.cfg.max_runners, thread_name_prefix="upload"
+            max_workers=max(1, min(self.cfg.max_runners, _cpus())), thread_name_prefix="upload"
         )
         connections = asyncio.Semaphore(self.cfg.max_connections)
 
