@@ -43,9 +43,9 @@ zipapp "$OUT/bundle/blockvisord" blockvisord "${daemon_wheels[@]}" & pids+=($!)
 zipapp "$OUT/bundle/bv" bv "${daemon_wheels[@]}" & pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid"; done; pids=()
 zipapp "$OUT/bundle/nib" nib "${daemon_wheels[@]}" & pids+=($!)
-zipapp "$OUT/bundle/installer" installer "$core" "$(wheel installer)" & pids+=($!)
+zipapp "$OUT/bundle/installer" installer "$core" "$(wheel bv_installer)" & pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid"; done; pids=()
-zipapp "$OUT/bvup" bvup "$core" "$(wheel installer)" "$(wheel bvup)"
+zipapp "$OUT/bvup" bvup "$core" "$(wheel bv_installer)" "$(wheel bvup)"
 
 # The bundle tree (hard links: the flat zipapps stay for BV_BUNDLE_DIR users).
 stage=$OUT/staging/bundle
