@@ -24,6 +24,7 @@ import psutil
 
 from bv_core.errors import BvError, Conflict, InvalidInput, NotFound
 from bv_core.models import (
+    NodeImage,
     NodesManagerState,
     NodeState,
     PluginFnCall,
@@ -38,6 +39,14 @@ from bv_core.models import ScheduledTask as TaskModel
 from bv_daemon import __version__
 from bv_daemon._states import NodeStatus
 from bv_daemon.cpu_registry import CpuRegistry
+from bv_daemon.dev_nodes import (
+    Unimplemented,
+    dev_image,
+    dev_image_dir,
+    dev_node_state,
+    dev_variant,
+    parse_dev_request,
+)
 from bv_daemon.failpoints import failpoint
 from bv_daemon.images import Image, ImageStore
 from bv_daemon.node import Node, image_dir_of
@@ -245,10 +254,42 @@ class NodesManager:
             self._check_resources(state)
             if self.rt.cpu_limit:
                 state.assigned_cpus = self.cpus.acquire(state.vm_config.vcpu_count)
-            node = Node(state, self.rt)
-            node.paths.dir.mkdir(parents=True)
-            (node.paths.dir / CREATING_MARKER).touch()
-            self.nodes[node.id] = node
+            node = self._reserve(state)
+        await self._build(node, image, say)
+        return node
+
+    async def create_dev(self, raw_state: bytes, progress: Progress | None = None) -> Node:
+        """A dev node (nib image play) from nib's JSON node state; see `bv_daemon.dev_nodes`."""
+        say = progress or (lambda step, msg: None)
+        doc = parse_dev_request(raw_state)
+        image = self.images.load(dev_image_dir(doc), dev_variant(doc))
+        async with self._create_lock:
+            ip = doc.get("ip") or ""
+            if not isinstance(ip, str):
+                raise InvalidInput("dev node ip must be a string")
+            if ip and any(s.ip == ip for s in self._states()):
+                raise Conflict(f"ip {ip} is already used by another node")
+            state = dev_node_state(doc, image, ip=ip or self._free_ip(), gateway=self.rt.net.node_gateway,
+                                   bv_version=__version__)
+            if any(s.name == state.name for s in self._states()):
+                raise Conflict(f"node with name `{state.name}` exists")
+            if any(str(s.id) == str(state.id) for s in self._states()):
+                raise Conflict(f"node with id `{state.id}` exists")
+            self._check_resources(state)
+            node = self._reserve(state)  # dev nodes are never CPU-pinned
+        await self._build(node, image, say)
+        return node
+
+    def _reserve(self, state: NodeState) -> Node:
+        """Under the create lock: the node's directory with the create journal marker."""
+        node = Node(state, self.rt)
+        node.paths.dir.mkdir(parents=True)
+        (node.paths.dir / CREATING_MARKER).touch()
+        self.nodes[node.id] = node
+        return node
+
+    async def _build(self, node: Node, image: Image, say: Progress) -> None:
+        state = node.state
         try:
             async with node.lock:
                 node.save()
@@ -259,13 +300,13 @@ class NodesManager:
                 await failpoint("create-built")
                 (node.paths.dir / CREATING_MARKER).unlink()
         except BaseException as err:
-            log.error("node %s: create failed: %s", node_name, err)
+            log.error("node %s: create failed: %s", state.name, err)
             self.nodes.pop(node.id, None)
             self.cpus.release(state.assigned_cpus)
             await asyncio.shield(self._remove_half_node(node.paths.dir))
             raise
-        log.info("node %s (%s) created from %s %s", node_name, node.id, image.protocol_key, image.version)
-        return node
+        log.info("node %s (%s) created from %s %s%s", state.name, node.id, image.protocol_key, image.version,
+                 " (dev node)" if state.dev_mode else "")
 
     # -- operations on one node -------------------------------------------------------------------
     async def start(self, ref: str) -> Node:
@@ -336,8 +377,25 @@ class NodesManager:
 
     async def upgrade(self, ref: str, image: Image, progress: Progress | None = None) -> Node:
         node = self.find(ref)
+        if node.state.dev_mode:
+            raise Unimplemented("dev node upgrade is not supported (use nib image upgrade)")
+        return await self._upgrade(node, image, node_image(image, __version__), progress)
+
+    async def upgrade_dev(self, raw_state: bytes, progress: Progress | None = None) -> Node:
+        """nib image upgrade: a dev node (by ``id`` or ``name`` of the JSON state) to the local
+        image directory named by its ``image.uri``, same variant."""
+        doc = parse_dev_request(raw_state)
+        ref = doc.get("id") or doc.get("name")
+        if not isinstance(ref, str) or not ref:
+            raise InvalidInput("dev node upgrade: state_json needs the node's id or name")
+        node = self.find(ref)
+        if not node.state.dev_mode:
+            raise Unimplemented("can't upgrade non dev node with dev image")
+        image = self.images.load(dev_image_dir(doc), node.state.image_key.variant_key)
+        return await self._upgrade(node, image, dev_image(image, __version__), progress)
+
+    async def _upgrade(self, node: Node, image: Image, new_image: NodeImage, progress: Progress | None) -> Node:
         state = node.state
-        new_image = node_image(image, __version__)
         if new_image.id == state.image.id and not state.upgrade_state.active:
             return node
         if image.store_key != state.image.store_key:

@@ -9,6 +9,7 @@ import grpc
 
 from bv_core.errors import BvError, Conflict, ExternalError, InternalError, InvalidInput, NotFound
 from bv_core.plugin import MethodNotFound, PluginError
+from bv_daemon.dev_nodes import Unimplemented
 from bv_daemon.upgrade import BlockingJobRunning, NodeUpgradeFailure, NodeUpgradeRollback
 
 __all__ = ["ERROR_CODES", "ServiceUnavailable", "status_of"]
@@ -20,6 +21,7 @@ class ServiceUnavailable(BvError):
 
 ERROR_CODES: list[tuple[type[BaseException], grpc.StatusCode]] = [
     (ServiceUnavailable, grpc.StatusCode.UNAVAILABLE),
+    (Unimplemented, grpc.StatusCode.UNIMPLEMENTED),
     (MethodNotFound, grpc.StatusCode.NOT_FOUND),
     (PluginError, grpc.StatusCode.UNKNOWN),
     (BlockingJobRunning, grpc.StatusCode.FAILED_PRECONDITION),

@@ -263,8 +263,11 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
 
     @_stream
     async def CreateDevNode(self, request: node_pb2.CreateDevNodeRequest, context: Any) -> AsyncIterator[node_pb2.NodeProgress]:
-        raise InvalidInput("dev nodes are not supported yet; use CreateNode with image_path")
-        yield node_pb2.NodeProgress()  # pragma: no cover - makes this an async generator
+        async def op(say: Callable[[str, str], None]) -> Node:
+            return await self.manager.create_dev(request.state_json, say)
+
+        async for item in self._progress(op, 2):
+            yield item
 
     @_unary()
     async def StartNode(self, request: node_pb2.StartNodeRequest, context: Any) -> node_pb2.NodeActionResult:
@@ -294,8 +297,11 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
 
     @_stream
     async def UpgradeDevNode(self, request: node_pb2.UpgradeDevNodeRequest, context: Any) -> AsyncIterator[node_pb2.NodeProgress]:
-        raise InvalidInput("dev node upgrade is not supported yet; use UpgradeNode")
-        yield node_pb2.NodeProgress()  # pragma: no cover
+        async def op(say: Callable[[str, str], None]) -> Node:
+            return await self.manager.upgrade_dev(request.state_json, say)
+
+        async for item in self._progress(op, 5):
+            yield item
 
     @_unary()
     async def UpdateNode(self, request: node_pb2.UpdateNodeRequest, context: Any) -> node_pb2.NodeActionResult:
