@@ -168,6 +168,7 @@ def test_sigkill_mid_create_reruns_the_command(connected: ConnectedDaemon) -> No
     d.start()  # attach removes the half-built node; the cached command runs again
     done = d.wait_command(create.command_id)
     assert done.exit_code == OK, done.exit_message
+    assert _log_count(d, "removing a node whose creation did not finish") == 1
     assert _local_ids(d) == [node.node_id]
     assert _log_count(d, f"command {create.command_id} (node {node.node_id} create) -> OK") == 1
     assert node.node_id in d.ufw.rules()

@@ -1,7 +1,8 @@
 """Connected mode wired to the daemon: the fleet pieces (``bv_daemon.fleet``) over the NodesManager.
 
-    connected = await run_connected(tg, manager, rt, config)   # in run_daemon's TaskGroup
-    ... forward_node_command(connected, "start", node) in the internal API servicer ...
+    handle = await run_connected(tg, manager, rt, config)   # in run_daemon's TaskGroup
+    ... cancel handle.task at shutdown; forward_node_command(handle, "start", node) in the
+    internal API servicer ...
 
 * ``FleetNodeHandler``: the ``NodeCommandHandler`` the command loop calls. Every method is
   idempotent (create of an existing node id is OK, delete of a missing node is OK, start of a
@@ -28,6 +29,7 @@ import os
 import shlex
 import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from bv_core.errors import BvError, Conflict, InvalidInput, NotFound
 from bv_core.models import HostConfig, NodeState, ProtocolImageKey, VmStatus
 from bv_core.proto.blockjoy.common.v1 import node_pb2 as common_node_pb2
 from bv_core.proto.blockjoy.v1 import metrics_pb2
+from bv_core.proto.blockvisor.internal.v1 import daemon_pb2
 from bv_daemon import __version__
 from bv_daemon import upgrade as upgrade_mod
 from bv_daemon._states import NodeStatus
@@ -60,6 +63,7 @@ from bv_daemon.runtime import Runtime
 
 __all__ = [
     "FORWARDED_COMMANDS",
+    "ConnectedHandle",
     "FleetNodeHandler",
     "connected_sources",
     "forward_node_command",
@@ -67,6 +71,7 @@ __all__ = [
     "node_metrics",
     "node_statuses",
     "run_connected",
+    "service_status_of",
     "ufw_from_env",
     "used_ips",
 ]
@@ -77,6 +82,13 @@ _STATE = {
     NodeStatus.RUNNING: common_node_pb2.NODE_STATE_RUNNING,
     NodeStatus.STOPPED: common_node_pb2.NODE_STATE_STOPPED,
     NodeStatus.FAILED: common_node_pb2.NODE_STATE_FAILED,
+}
+
+
+_SERVICE_STATUS: dict[int, ServiceStatus] = {
+    daemon_pb2.SERVICE_STATUS_OK: ServiceStatus.OK,
+    daemon_pb2.SERVICE_STATUS_UPDATING: ServiceStatus.UPDATING,
+    daemon_pb2.SERVICE_STATUS_BROKEN: ServiceStatus.BROKEN,
 }
 
 
@@ -330,13 +342,26 @@ def _mqtt_protocol() -> MqttProtocol:
                        f"got {value!r}")
 
 
+@dataclass(frozen=True)
+class ConnectedHandle:
+    """What ``run_connected`` started: ``mode.client`` forwards CLI commands; cancel ``task`` to stop."""
+
+    mode: ConnectedMode
+    task: asyncio.Task[None]
+
+
+def service_status_of(status: int) -> ServiceStatus:
+    """The internal API's ``SERVICE_STATUS_*`` value as the command loop's ServiceStatus."""
+    return _SERVICE_STATUS.get(status, ServiceStatus.UNDEFINED)
+
+
 async def run_connected(
     tg: asyncio.TaskGroup, manager: NodesManager, rt: Runtime, config: HostConfig, *,
     config_path: Path | None = None, service_status: Callable[[], ServiceStatus] | None = None,
-) -> ConnectedMode:
-    """Open connected mode and run it as a task of ``tg`` (cancelled with the group).
+) -> ConnectedHandle:
+    """Open connected mode and run it as a task of ``tg`` (cancel the handle's task to stop).
 
-    Returns the ConnectedMode, whose ``client`` the internal API uses to forward CLI commands.
+    ``service_status`` gates commands (SERVICE_NOT_READY / SERVICE_BROKEN); default always OK.
     """
     sources = connected_sources(manager, ufw=ufw_from_env(), service_status=service_status)
     connected = ConnectedMode(
@@ -351,16 +376,16 @@ async def run_connected(
         finally:
             await connected.__aexit__(None, None, None)
 
-    tg.create_task(run(), name="connected-mode")
+    task = tg.create_task(run(), name="connected-mode")
     log.info("connected mode: fleet API %s, host %s", config.blockjoy_api_url, config.id)
-    return connected
+    return ConnectedHandle(connected, task)
 
 
 # -- CLI forwarding ----------------------------------------------------------------------------
 FORWARDED_COMMANDS = ("start", "stop", "delete")
 
 
-async def forward_node_command(connected: ConnectedMode | None, kind: str, node: Node) -> bool:
+async def forward_node_command(connected: ConnectedHandle | None, kind: str, node: Node) -> bool:
     """Send ``bv node <kind>`` of a non-dev node to the fleet API; False = handle it locally.
 
     In connected mode the API owns non-dev nodes (as the original): it records the request and
@@ -369,7 +394,7 @@ async def forward_node_command(connected: ConnectedMode | None, kind: str, node:
     """
     if connected is None or node.state.dev_mode or kind not in FORWARDED_COMMANDS:
         return False
-    client = connected.client
+    client = connected.mode.client
     if kind == "start":
         await client.node_start(node.id)
     elif kind == "stop":
