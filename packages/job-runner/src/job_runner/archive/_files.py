@@ -20,8 +20,6 @@ from typing import Final, final
 
 import orjson
 
-from bv_core.persistence import atomic_write_json
-
 from ._errors import ArchiveError, ManifestError, NotEnoughSpace
 
 __all__ = ["MAX_OPEN_FILES", "FileTable", "Journal", "ProgressFile", "available_bytes", "human"]
@@ -70,6 +68,8 @@ class FileTable:
         self._max_open = max(8, max_open)
         self._fds: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
+        self._ready: set[str] = set()
+        self._ready_lock = threading.Lock()
 
     def _open(self, rel: str, flags: int) -> int:
         path = self.data_dir / rel
@@ -125,6 +125,14 @@ class FileTable:
                         ) from exc
                     # EOPNOTSUPP (tmpfs-like fs): ftruncate alone is fine
             return max(0, size - had)
+
+    def ensure(self, sizes: list[tuple[str, int]]) -> None:
+        """Preallocate each file the first time a chunk needs it (creation overlaps transfers)."""
+        with self._ready_lock:
+            for rel, size in sizes:
+                if rel not in self._ready:
+                    self.preallocate(rel, size)
+                    self._ready.add(rel)
 
     def needed(self, files: dict[str, int]) -> int:
         """Bytes still to allocate for ``files`` (those present count what they already hold)."""
@@ -234,7 +242,7 @@ class ProgressFile:
         )
         message = f"chunks, {human(bytes_done)}/{human(self.total_bytes)} {self.verb}{eta_text}"
         with contextlib.suppress(Exception):  # progress is advisory; never fail the job on it
-            atomic_write_json(
+            _replace_json(
                 self.path,
                 {
                     "total": self.total_chunks,
@@ -245,3 +253,11 @@ class ProgressFile:
                     "eta_secs": eta,
                 },
             )
+
+
+def _replace_json(path: Path, obj: object) -> None:
+    """Atomic for readers (temp + rename) but not fsynced: progress is advisory, and an fsync
+    every interval would force ext4 to write out the download's dirty data early."""
+    tmp = path.with_name(f".{path.name}.tmp.{os.getpid()}")
+    tmp.write_bytes(orjson.dumps(obj))
+    os.replace(tmp, path)

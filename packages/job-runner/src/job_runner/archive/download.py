@@ -17,6 +17,9 @@ Per chunk, ``max_runners`` workers stream ranged GETs with aiohttp (``max_connec
 requests being sent at once), hand ``buffer_size`` pieces to a thread that hashes the stored
 bytes, zstd-decompresses them and pwrites the output across the chunk's destinations, while the
 next piece is being received. Memory per worker is about two buffers plus zstd's window.
+Free space is checked up front for the whole archive; each file is created and preallocated
+(fallocate) when the first chunk that writes it starts, so creating thousands of small files
+overlaps the transfers instead of delaying the first byte.
 """
 
 from __future__ import annotations
@@ -274,7 +277,6 @@ class Downloader:
                     f"Can't download {need} bytes ({human(need)}) of data while only {avail} ({human(avail)}) available in {self.data_dir}"
                 )
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            await loop.run_in_executor(pool, _preallocate, files, plan.files)
             progress = ProgressFile(
                 self.progress_path, plan.metadata.chunks, plan.metadata.total_size, "downloaded"
             )
@@ -348,6 +350,11 @@ class Downloader:
             index = self._pending.pop()
             chunk = plan.chunks[index]
             await loop.run_in_executor(pool, self.meta.parts.append, {"index": index}, False)
+            sizes = [
+                (p, plan.files[p])
+                for p in dict.fromkeys(norm_path(d.path) for d in chunk.destinations)
+            ]
+            await loop.run_in_executor(pool, files.ensure, sizes)
             touched = await self._fetch_chunk(plan, chunk, session, connections, files, pool)
             self._urls.pop(index, None)
             self._done_chunks += 1
@@ -483,8 +490,3 @@ class Downloader:
                 raise TransferError(
                     f"server error: received less bytes than requested ({got} of {want})"
                 )
-
-
-def _preallocate(files: FileTable, sizes: dict[str, int]) -> None:
-    for rel, size in sizes.items():
-        files.preallocate(rel, size)
