@@ -29,6 +29,7 @@ from bv_core.errors import BvError, InvalidInput
 from bv_core.models import HostConfig, encode_json, load_host_config
 from bv_core.proto.blockvisor.internal.v1 import daemon_pb2, service_pb2_grpc
 from bv_daemon.api.internal import InternalService, ServiceState
+from bv_daemon.connected_glue import run_connected, service_status_of
 from bv_daemon.nodes_manager import NodesManager
 from bv_daemon.paths import HostPaths
 from bv_daemon.platform import make_platform
@@ -146,6 +147,10 @@ async def run_daemon(opts: DaemonOptions, paths: HostPaths | None = None) -> Non
                     tg.create_task(recovery_loop(manager, opts.recovery_interval)),
                     tg.create_task(rt.scheduler.run()),
                 ]
+                if config is not None and config.connected:  # issue 7: command loop, reports
+                    handle = await run_connected(tg, manager, rt, config, config_path=opts.config or paths.config,
+                                                 service_status=lambda: service_status_of(state.status))
+                    loops.append(handle.task)
                 await stop.wait()
                 log.info("blockvisord shutting down; nodes keep running")
                 state.shutting_down = True
