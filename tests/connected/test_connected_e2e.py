@@ -12,6 +12,7 @@ from typing import Any
 import grpc
 import pytest
 
+from bv_core.proto.blockjoy.common.v1 import config_pb2
 from bv_core.proto.blockjoy.common.v1 import node_pb2 as common_node_pb2
 from bv_core.proto.blockjoy.v1 import command_pb2
 from bv_core.proto.blockvisor.internal.v1 import node_pb2
@@ -180,3 +181,39 @@ def test_unknown_node_id_format_is_refused_without_touching_nodes(connected: Con
     msg = _run(d, cmd, INTERNAL_ERROR).exit_message
     assert "not-a-uuid" in msg, msg
     assert uuid.UUID(d.host_id)
+
+
+def test_upgrade_and_update_from_the_api(connected: ConnectedDaemon) -> None:
+    d, api = connected, connected.api
+    v1 = api.add_image("demochain", VARIANT, "1.0.0", store_key="demochain-devnet-v1")
+    v2 = api.add_image("demochain", VARIANT, "2.0.0", store_key="demochain-devnet-v1")
+    node, create = _create(d, v1.image_id, d.pool[5])
+    _run(d, create)
+    _run(d, _reaction(d, node.node_id, "start"))
+
+    upgrade = api.upgrade_node(node.node_id, v2.image_id)
+    _run(d, upgrade)
+    info = d.call("GetNode", node_pb2.GetNodeRequest(node=node.node_id))
+    assert info.image.version == "2.0.0" and info.image.id == v2.image_id
+    assert info.image.config_id == api.nodes[node.node_id].config_id
+    assert node_status(d, node.node_id) == node_pb2.NODE_STATUS_RUNNING
+
+    rule = config_pb2.FirewallRule(
+        key="p2p-in", protocol=config_pb2.FIREWALL_PROTOCOL_TCP,
+        direction=config_pb2.FIREWALL_DIRECTION_INBOUND, action=config_pb2.FIREWALL_ACTION_ALLOW,
+        ports=[config_pb2.PortName(port=30303)])
+    firewall = config_pb2.FirewallConfig(default_in=config_pb2.FIREWALL_ACTION_REJECT,
+                                         default_out=config_pb2.FIREWALL_ACTION_ALLOW, rules=[rule])
+    update = api.add_command(d.host_id, node_id=node.node_id, update=command_pb2.NodeUpdate(
+        node_id=node.node_id, config_id=str(uuid.uuid4()), new_display_name="renamed",
+        new_values=[config_pb2.PropertyValueConfig(key="greeting", value="updated")],
+        new_firewall=firewall))
+    _run(d, update)
+    info = d.call("GetNode", node_pb2.GetNodeRequest(node=node.node_id))
+    assert info.display_name == "renamed" and info.properties["greeting"] == "updated"
+    assert info.image.config_id == update.node.update.config_id
+    assert f"{node.node_id} p2p-in" in d.ufw.rules() and "30303" in d.ufw.rules()
+
+    missing = str(uuid.uuid4())
+    cmd = api.add_command(d.host_id, node_id=missing, update=command_pb2.NodeUpdate(node_id=missing))
+    _run(d, cmd, NODE_NOT_FOUND)
