@@ -42,11 +42,6 @@ DATA_MOUNT_POINT = "/blockjoy"
 PROTOCOL_DATA_PATH = "/blockjoy/protocol_data"
 T = TypeVar("T")
 
-_MACHINE = {
-    MachineStatus.RUNNING: MachineState.RUNNING,
-    MachineStatus.STOPPED: MachineState.SHUTOFF,
-    MachineStatus.FAILED: MachineState.INVALID,
-}
 
 
 def image_dir_of(state: NodeState) -> Path:
@@ -138,7 +133,14 @@ class Node:
 
     # -- status -----------------------------------------------------------------------------------
     async def machine_state(self) -> MachineState:
-        return _MACHINE[(await self.machine.state()).status]
+        """The original's VM states: FAILED with the container alive is INVALID (babel died,
+        jobs may still run); FAILED with the container gone counts as SHUTOFF."""
+        ms = await self.machine.state()
+        if ms.status is MachineStatus.RUNNING:
+            return MachineState.RUNNING
+        if ms.babel_dead:
+            return MachineState.INVALID
+        return MachineState.SHUTOFF
 
     async def status(self) -> NodeStatus:
         if self.lock.locked():
@@ -161,14 +163,17 @@ class Node:
         return self.failure
 
     # -- files put into the rootfs ----------------------------------------------------------------
-    def _install_files(self) -> None:
-        """Copy babel (every start, so a new bundle reaches running nodes) and the plugin."""
-        rootfs = self.paths.rootfs
-        target = rootfs / "usr/bin/babel"
+    def install_babel(self) -> None:
+        """Copy the bundle's babel into the rootfs (atomically: a running babel keeps its file)."""
+        target = self.paths.rootfs / "usr/bin/babel"
         tmp = target.with_name(".babel.tmp")
         shutil.copyfile(self.rt.bundle.babel, tmp)
         os.chmod(tmp, 0o755)
         os.replace(tmp, target)
+
+    def _install_files(self) -> None:
+        """Copy babel (every start, so a new bundle reaches running nodes) and the plugin."""
+        self.install_babel()
         src = image_dir_of(self.state) / "plugin"
         dst = self.paths.plugin_dir
         shutil.rmtree(dst, ignore_errors=True)
@@ -259,6 +264,13 @@ class Node:
         await self.babel.close()
         await self.machine.delete()
         await asyncio.to_thread(shutil.rmtree, self.paths.dir, True)
+
+    async def refresh_babel(self) -> None:
+        """Daemon start on a node whose container runs (bv-host.md §2.10): babel from the current
+        bundle, restarted in place; the container and the protocol's jobs keep running."""
+        await asyncio.to_thread(self.install_babel)
+        await self.babel.close()
+        await self.machine.restart_babel(self.rt.stop_timeout)
 
     async def shutdown_for_daemon_exit(self) -> None:
         """Daemon exit: nodes keep running; only host-side servers and channels go."""

@@ -167,6 +167,13 @@ class NodesManager:
         try:
             self.cpus.mark_acquired(state.assigned_cpus)
             ms = await node.machine.attach()
+            if ms.container_alive:
+                try:
+                    await node.refresh_babel()
+                except BvError as err:
+                    # Not fatal: the node shows Failed and recovery restarts babel.
+                    log.warning("node %s: restarting babel from the current bundle: %s", state.name, err)
+                ms = await node.machine.state()
             if ms.status is MachineStatus.RUNNING:
                 try:
                     await node.babel.wait_ready(5.0)
