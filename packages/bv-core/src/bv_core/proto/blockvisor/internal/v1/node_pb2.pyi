@@ -83,7 +83,7 @@ class RamdiskConfig(_message.Message):
     def __init__(self, mount: _Optional[str] = ..., size_mb: _Optional[int] = ...) -> None: ...
 
 class NodeInfo(_message.Message):
-    __slots__ = ("id", "name", "display_name", "status", "expected_status", "image_key", "image", "protocol_id", "protocol_name", "dev_mode", "ip", "gateway", "properties", "vm", "org_id", "org_name", "dns_name", "tags", "started_at", "initialized", "remote", "state_json")
+    __slots__ = ("id", "name", "display_name", "status", "expected_status", "image_key", "image", "protocol_id", "protocol_name", "dev_mode", "ip", "gateway", "properties", "vm", "org_id", "org_name", "dns_name", "tags", "started_at", "initialized", "remote", "state_json", "status_reason")
     class PropertiesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -113,6 +113,7 @@ class NodeInfo(_message.Message):
     INITIALIZED_FIELD_NUMBER: _ClassVar[int]
     REMOTE_FIELD_NUMBER: _ClassVar[int]
     STATE_JSON_FIELD_NUMBER: _ClassVar[int]
+    STATUS_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     display_name: str
@@ -135,7 +136,8 @@ class NodeInfo(_message.Message):
     initialized: bool
     remote: bool
     state_json: bytes
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., display_name: _Optional[str] = ..., status: _Optional[_Union[NodeStatus, str]] = ..., expected_status: _Optional[_Union[NodeStatus, str]] = ..., image_key: _Optional[_Union[ImageKey, _Mapping]] = ..., image: _Optional[_Union[NodeImage, _Mapping]] = ..., protocol_id: _Optional[str] = ..., protocol_name: _Optional[str] = ..., dev_mode: _Optional[bool] = ..., ip: _Optional[str] = ..., gateway: _Optional[str] = ..., properties: _Optional[_Mapping[str, str]] = ..., vm: _Optional[_Union[VmConfig, _Mapping]] = ..., org_id: _Optional[str] = ..., org_name: _Optional[str] = ..., dns_name: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., initialized: _Optional[bool] = ..., remote: _Optional[bool] = ..., state_json: _Optional[bytes] = ...) -> None: ...
+    status_reason: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., display_name: _Optional[str] = ..., status: _Optional[_Union[NodeStatus, str]] = ..., expected_status: _Optional[_Union[NodeStatus, str]] = ..., image_key: _Optional[_Union[ImageKey, _Mapping]] = ..., image: _Optional[_Union[NodeImage, _Mapping]] = ..., protocol_id: _Optional[str] = ..., protocol_name: _Optional[str] = ..., dev_mode: _Optional[bool] = ..., ip: _Optional[str] = ..., gateway: _Optional[str] = ..., properties: _Optional[_Mapping[str, str]] = ..., vm: _Optional[_Union[VmConfig, _Mapping]] = ..., org_id: _Optional[str] = ..., org_name: _Optional[str] = ..., dns_name: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., initialized: _Optional[bool] = ..., remote: _Optional[bool] = ..., state_json: _Optional[bytes] = ..., status_reason: _Optional[str] = ...) -> None: ...
 
 class NodeActionResult(_message.Message):
     __slots__ = ("node", "forwarded_to_api")
