@@ -15,9 +15,10 @@ from typing import Any
 
 import aiomqtt
 
+from bv_core.proto.blockjoy.common.v1 import host_pb2 as common_host_pb2
 from bv_core.proto.blockjoy.v1 import command_pb2
 from tests.e2e.daemon_support import Daemon
-from tests.fakes.fleet_api import FakeFleetApi
+from tests.fakes.fleet_api import ORG_ID, FakeFleetApi
 from tests.fakes.mqtt_broker import Mosquitto
 
 __all__ = ["ConnectedDaemon", "UfwSandbox", "start_unknown_node"]
@@ -64,8 +65,12 @@ class ConnectedDaemon(Daemon):
                  broker: Mosquitto, ufw: UfwSandbox) -> None:
         host_id, (token, refresh) = api.add_host()
         super().__init__(root, bundle, image_store, config={
-            "id": host_id, "token": token, "refresh_token": refresh,
+            "id": host_id, "org_id": ORG_ID, "token": token, "refresh_token": refresh,
             "blockjoy_api_url": api.url, "blockjoy_mqtt_url": broker.url})
+        # the API allocates node IPs (NodeService.Create) from the host's pool, as the real one
+        host = api.hosts[host_id]
+        host.ip_gateway = self.gateway
+        host.ip_addresses.extend(common_host_pb2.HostIpAddress(ip=ip) for ip in self.pool)
         self.api = api
         self.broker = broker
         self.ufw = ufw

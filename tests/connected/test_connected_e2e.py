@@ -217,3 +217,45 @@ def test_upgrade_and_update_from_the_api(connected: ConnectedDaemon) -> None:
     missing = str(uuid.uuid4())
     cmd = api.add_command(d.host_id, node_id=missing, update=command_pb2.NodeUpdate(node_id=missing))
     _run(d, cmd, NODE_NOT_FOUND)
+
+
+def test_cli_node_commands_go_through_the_fleet_api(connected: ConnectedDaemon) -> None:
+    d, api = connected, connected.api
+    image = api.add_image("demochain", VARIANT, "1.0.0")
+    node, create = _create(d, image.image_id, d.pool[6])
+    _run(d, create)
+    _run(d, _reaction(d, node.node_id, "start"))
+
+    d.call("StopNode", node_pb2.StopNodeRequest(node=node.node_id))  # what `bv node stop` sends
+    stop = _reaction(d, node.node_id, "stop")  # NodeService.Stop queued it and rang the doorbell
+    assert [c.request.node_id for c in api.calls_of("NodeService.Stop")] == [node.node_id]
+    assert d.wait_command(stop.command_id).exit_code == OK
+    assert node_status(d, node.node_id) == node_pb2.NODE_STATUS_STOPPED
+
+    d.call("DeleteNode", node_pb2.DeleteNodeRequest(node=node.node_id))
+    delete = _reaction(d, node.node_id, "delete")
+    assert d.wait_command(delete.command_id).exit_code == OK
+    assert _local_ids(d) == [] and node.node_id not in api.nodes
+
+
+def test_cli_create_and_upgrade_go_through_the_fleet_api(connected: ConnectedDaemon) -> None:
+    d, api = connected, connected.api
+    api.add_image("demochain", VARIANT, "1.0.0", store_key="demochain-devnet-v1")
+    v2 = api.add_image("demochain", VARIANT, "2.0.0", store_key="demochain-devnet-v1")
+    events = d.call("CreateNode", node_pb2.CreateNodeRequest(  # what `bv node create` sends
+        image_key=node_pb2.ImageKey(protocol_key="demochain"), image_version="1.0.0",
+        properties={"greeting": "via-api"}))
+    assert events[-1].WhichOneof("event") == "result", events
+    node_id = events[-1].result.node.id
+    d.node_ids.add(node_id)
+    assert [c.request.image_id for c in api.calls_of("NodeService.Create")] != []
+    assert node_id in api.nodes and api.nodes[node_id].ip_address == d.pool[0]  # the API's choice
+    assert events[-1].result.node.properties["greeting"] == "via-api"
+    _run(d, _reaction(d, node_id, "start"))
+
+    events = d.call("UpgradeNode", node_pb2.UpgradeNodeRequest(node=node_id, image_version="2.0.0"))
+    assert events[-1].WhichOneof("event") == "result", events
+    assert [list(c.request.node_ids) for c in api.calls_of("NodeService.UpgradeImage")] == [[node_id]]
+    upgrade = _reaction(d, node_id, "upgrade")
+    assert d.wait_command(upgrade.command_id).exit_code == OK
+    assert d.call("GetNode", node_pb2.GetNodeRequest(node=node_id)).image.id == v2.image_id

@@ -35,7 +35,7 @@ from typing import Any
 
 import msgspec
 
-from bv_core.errors import BvError, Conflict, InvalidInput, NotFound
+from bv_core.errors import BvError, Conflict, ExternalError, InvalidInput, NotFound
 from bv_core.models import HostConfig, NodeState, ProtocolImageKey, VmStatus
 from bv_core.proto.blockjoy.common.v1 import node_pb2 as common_node_pb2
 from bv_core.proto.blockjoy.v1 import metrics_pb2
@@ -66,7 +66,9 @@ __all__ = [
     "ConnectedHandle",
     "FleetNodeHandler",
     "connected_sources",
+    "forward_create",
     "forward_node_command",
+    "forward_upgrade",
     "image_exists",
     "node_metrics",
     "node_statuses",
@@ -402,3 +404,44 @@ async def forward_node_command(connected: ConnectedHandle | None, kind: str, nod
     else:
         await client.node_delete(node.id)
     return True
+
+
+async def forward_create(connected: ConnectedHandle, manager: NodesManager, *, protocol: str,
+                         variant: str | None, version: str | None, properties: dict[str, str],
+                         timeout: float = 600.0) -> Node:
+    """``bv node create`` in connected mode: NodeService.Create on this host, then wait for the node.
+
+    The image must exist locally (the variant defaults from it); the API picks the IP and sends
+    NodeCreate back through the command loop, which builds the node. Returns the local node once
+    it is built; ``ExternalError`` when it does not appear within ``timeout`` seconds.
+    """
+    local = manager.resolve_image(protocol, variant, version)
+    client, config = connected.mode.client, connected.mode.config
+    org_id = config.org_id or config.private_org_id
+    if not org_id:
+        raise InvalidInput(f"{connected.mode.config_path}: org_id is needed to create nodes "
+                           "through the fleet API")
+    image = await client.get_image(local.protocol_key, local.variant.variant_key,
+                                   semantic_version=local.version)
+    api_node = await client.node_create(org_id, config.id, image.image_id, properties)
+    return await _wait_built(manager, str(api_node.node_id), timeout)
+
+
+async def forward_upgrade(connected: ConnectedHandle, node: Node, version: str | None) -> None:
+    """``bv node upgrade`` in connected mode: NodeService.UpgradeImage; the API sends NodeUpgrade."""
+    key = node.state.image_key
+    image = await connected.mode.client.get_image(
+        key.protocol_key, key.variant_key, semantic_version=version if version not in (None, "", "latest") else None)
+    await connected.mode.client.node_upgrade([node.id], image.image_id)
+
+
+async def _wait_built(manager: NodesManager, node_id: str, timeout: float) -> Node:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        node = manager.nodes.get(node_id)
+        if node is not None and not (node.paths.dir / CREATING_MARKER).exists():
+            return node
+        await asyncio.sleep(0.2)
+    raise ExternalError(f"node {node_id} was created in the fleet API but did not appear on this "
+                        f"host within {timeout:.0f} s; see `bv node list` later")
