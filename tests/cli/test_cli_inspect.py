@@ -145,3 +145,12 @@ def test_info_failed_node_shows_reason(bv: Bv, fake: FakeDaemon) -> None:
     assert doc["status"] == "Failed" and doc["status_reason"].startswith("retries count exceeded")
     fake.add_node("beta")
     assert json.loads(bv("-o", "json", "node", "info", "beta").out)["status_reason"] is None
+
+
+def test_info_prefers_the_status_reason_field_over_the_trailer(bv: Bv, fake: FakeDaemon) -> None:
+    node = fake.add_node("gamma")
+    node.info.status = 4  # NODE_STATUS_FAILED
+    node.info.status_reason = "attach failed: from the field"
+    node.failure = "from the old trailer"  # older daemons send only this
+    doc = json.loads(bv("-o", "json", "node", "info", "gamma").out)
+    assert doc["status_reason"] == "attach failed: from the field"

@@ -110,6 +110,7 @@ def test_corrupt_state_json_is_reported_and_isolated(roomy: Daemon) -> None:
         _, call = Daemon._stub(ch).GetNode.with_call(node_pb2.GetNodeRequest(node=bad.id))
         reason = dict(call.trailing_metadata())["bv-status-reason"]
     assert "cannot load state.json" in reason
+    assert nodes[bad.id].status_reason == reason  # the field, same text as the legacy trailer
     err = _rpc_error(daemon.call, "StartNode", node_pb2.StartNodeRequest(node=bad.id))
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION and "broken" in err.details()
     daemon.call("DeleteNode", node_pb2.DeleteNodeRequest(node=bad.id))

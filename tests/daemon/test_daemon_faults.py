@@ -138,4 +138,5 @@ def test_recovery_gives_up_after_its_budget_with_the_reason_visible(daemon: Daem
         _, call = Daemon._stub(ch).GetNode.with_call(node_pb2.GetNodeRequest(node=node.id))
         reason = dict(call.trailing_metadata())["bv-status-reason"]
     assert "retries count exceeded" in reason and "Shell unsafe character" in reason
+    assert info.status_reason == reason
     assert "marked as failed" in daemon.log_tail(200) or "retries count exceeded" in daemon.log_tail(200)

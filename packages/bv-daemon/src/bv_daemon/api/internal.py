@@ -25,6 +25,7 @@ import grpc
 import psutil
 
 from bv_core.errors import BvError, InvalidInput, NotFound
+from bv_core.models import NodeState
 from bv_core.plugin import MethodNotFound
 from bv_core.proto.blockvisor.internal.v1 import (
     daemon_pb2,
@@ -106,7 +107,10 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
 
     # -- helpers ----------------------------------------------------------------------------------
     async def _info(self, node: Node) -> node_pb2.NodeInfo:
-        return node_info(node.state, await node.status())
+        info = node_info(node.state, await node.status())
+        if info.status == node_pb2.NODE_STATUS_FAILED:
+            info.status_reason = await node.failure_reason()
+        return info
 
     async def _result(self, node: Node) -> node_pb2.NodeActionResult:
         return node_pb2.NodeActionResult(node=await self._info(node))
@@ -217,24 +221,21 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
             out.append(await self._info(node))
         for broken in self.manager.broken.values():
             if broken.state is not None:
-                out.append(node_info(broken.state, NodeStatus.FAILED))
+                out.append(_broken_info(broken.id, broken.reason, broken.state))
             elif not tags:
-                out.append(node_pb2.NodeInfo(id=broken.id, name=broken.id, status=node_pb2.NODE_STATUS_FAILED))
+                out.append(_broken_info(broken.id, broken.reason, None))
         return node_pb2.ListNodesResponse(nodes=out)
 
     @_unary()
     async def GetNode(self, request: node_pb2.GetNodeRequest, context: Any) -> node_pb2.NodeInfo:
         broken = self.manager.find_broken(request.node)
         if broken is not None:
-            context.set_trailing_metadata((("bv-status-reason", broken.reason),))
-            if broken.state is not None:
-                return node_info(broken.state, NodeStatus.FAILED)
-            return node_pb2.NodeInfo(id=broken.id, name=broken.id, status=node_pb2.NODE_STATUS_FAILED)
-        node = self.manager.find(request.node)
-        info = await self._info(node)
-        reason = await node.failure_reason() if info.status == node_pb2.NODE_STATUS_FAILED else ""
-        if reason:
-            context.set_trailing_metadata((("bv-status-reason", reason),))
+            info = _broken_info(broken.id, broken.reason, broken.state)
+        else:
+            info = await self._info(self.manager.find(request.node))
+        if info.status_reason:
+            # The trailer predates NodeInfo.status_reason; kept for older clients.
+            context.set_trailing_metadata((("bv-status-reason", info.status_reason),))
         return info
 
     @_unary()
@@ -403,6 +404,16 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
         for name in sorted(await node.babel.get_jobs()):
             async for line in node.babel.job_logs(name, request.tail_lines, False):
                 yield job_pb2.LogEntry(source=name, line=line)
+
+
+def _broken_info(node_id: str, reason: str, state: NodeState | None) -> node_pb2.NodeInfo:
+    """A node the daemon could not load or attach: Failed, with why."""
+    if state is not None:
+        info = node_info(state, NodeStatus.FAILED)
+    else:
+        info = node_pb2.NodeInfo(id=node_id, name=node_id, status=node_pb2.NODE_STATUS_FAILED)
+    info.status_reason = reason
+    return info
 
 
 def _tail(path: Path, lines: int) -> list[str]:

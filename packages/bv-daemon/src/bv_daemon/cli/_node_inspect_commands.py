@@ -41,10 +41,11 @@ def _kv(label: str, value: Any, width: int = 17) -> str:
 
 
 def _get_node(ctx: Ctx, node: str) -> tuple[Any, str | None]:
-    """The node and, for a Failed one, why (the daemon sends it as ``bv-status-reason``)."""
+    """The node and, for a Failed one, why: ``NodeInfo.status_reason``, or from an older daemon
+    the ``bv-status-reason`` trailer."""
     info, trailers = ctx.client.call_with_trailers("GetNode", node_pb2.GetNodeRequest(node=node),
                                                    subject=node)
-    return info, trailers.get(STATUS_REASON) or None
+    return info, info.status_reason or trailers.get(STATUS_REASON) or None
 
 
 def _try(ctx: Ctx, method: str, request: Any, node: str) -> tuple[Any, str | None]:
