@@ -21,7 +21,10 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from tests.e2e.conftest import bundle_dir, daemon, image_store  # noqa: E402,F401
-from tests.support.rootfs import busybox_rootfs, test_rootfs  # noqa: E402,F401
+from tests.support import rootfs as _rootfs  # noqa: E402
+
+test_rootfs = _rootfs.test_rootfs
+busybox_rootfs = _rootfs.busybox_rootfs
 
 Nib = Callable[..., subprocess.CompletedProcess[str]]
 

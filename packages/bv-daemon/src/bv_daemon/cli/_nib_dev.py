@@ -1,9 +1,10 @@
-"""Dev nodes for ``nib image play/upgrade/check``: nodes run from an image directory via blockvisord.
+"""Dev nodes for ``nib image play/upgrade/check``, through blockvisord's dev-node RPCs.
 
-The daemon's ``CreateNode`` takes the image straight from the directory (``image_path``), so the
-node runs exactly the babel.yaml, plugin and rootfs being edited; nib tags it ``dev`` (plus the
-user's ``--tag``s) so it is easy to find and remove. ``upgrade`` sends the node's state with the
-new image to ``UpgradeDevNode`` (bv-host.md §2.15).
+``CreateDevNode`` / ``UpgradeDevNode`` take a (partial) node state as JSON; the image is the
+local image directory named by ``image.uri`` (``file:///abs/dir``), so the node runs exactly
+the babel.yaml, plugin and rootfs being edited. The daemon fills what nib leaves out (id,
+petname, free IP, image key/vm/firewall), forces ``dev_mode`` and leaves the node Stopped
+(``bv_daemon.dev_nodes``; bv-host.md §2.15).
 """
 
 from __future__ import annotations
@@ -14,37 +15,40 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import msgspec
+import orjson
 
-from bv_core.models import decode_json, encode_json
-from bv_core.models._node_state import NodeState
 from bv_core.proto.blockvisor.internal.v1 import job_pb2, node_pb2
 
-from .. import __version__
-from ..images import ImageStore
-from ..node_factory import firewall_from_image, node_image, vm_config
 from ._client import CliError, DaemonClient
 from ._nib_check import CheckResult
 from ._progress import ProgressPrinter, follow_progress
 
-__all__ = ["DEV_TAG", "STATUS_FUNCTIONS", "create_dev_node", "delete_node", "dev_node_checks",
-           "start_and_wait", "upgrade_dev_node"]
+__all__ = ["STATUS_FUNCTIONS", "create_dev_node", "delete_node", "dev_node_checks", "start_and_wait",
+           "upgrade_dev_node", "wait_for_jobs"]
 
-DEV_TAG = "dev"
 # The functions blockvisord polls for status (plugin-api-2.16.md §8.2); check calls each present one.
 STATUS_FUNCTIONS = ("protocol_status", "height", "block_age", "sync_status", "consensus", "name",
                     "version", "address")
 
 
+def _image_uri(image_dir: Path) -> str:
+    return f"file://{image_dir.resolve()}"
+
+
 def create_dev_node(client: DaemonClient, image_dir: Path, *, variant: str | None,
-                    props: Mapping[str, str], tags: list[str], printer: ProgressPrinter | None) -> Any:
-    """Create (not start) a node from ``image_dir``; returns its NodeInfo."""
-    req = node_pb2.CreateNodeRequest(
-        image_key=node_pb2.ImageKey(variant_key=variant or ""), properties=dict(props),
-        tags=[DEV_TAG, *[t for t in tags if t != DEV_TAG]], image_path=str(image_dir.resolve()),
-    )
-    result = follow_progress(client.stream("CreateNode", req), printer)
-    return result.node
+                    props: Mapping[str, str], tags: list[str], ip: str | None = None,
+                    gateway: str | None = None, printer: ProgressPrinter | None) -> Any:
+    """Create (not start) a dev node from ``image_dir``; returns its NodeInfo."""
+    doc: dict[str, Any] = {"image": {"uri": _image_uri(image_dir)}, "properties": dict(props),
+                           "tags": list(tags)}
+    if variant:
+        doc["image_key"] = {"variant_key": variant}
+    if ip:
+        doc["ip"] = ip
+    if gateway:
+        doc["gateway"] = gateway
+    req = node_pb2.CreateDevNodeRequest(state_json=orjson.dumps(doc))
+    return follow_progress(client.stream("CreateDevNode", req), printer).node
 
 
 def start_and_wait(client: DaemonClient, node: str, timeout: float,
@@ -59,6 +63,16 @@ def start_and_wait(client: DaemonClient, node: str, timeout: float,
             name = node_pb2.NodeStatus.Name(status).removeprefix("NODE_STATUS_").lower()
             raise CliError(f"node {node} is not Running after {timeout:g} s (it is {name})")
         sleep(1.0)
+
+
+def wait_for_jobs(client: DaemonClient, node: str, deadline: float,
+                  sleep: Callable[[float], None] = time.sleep) -> None:
+    """Until no job is Pending (init jobs done, services started) or ``deadline`` (monotonic)."""
+    while time.monotonic() < deadline:
+        jobs = client.call("ListJobs", job_pb2.ListJobsRequest(node=node), subject=node).jobs
+        if jobs and not any(j.status == job_pb2.JOB_STATUS_PENDING for j in jobs):
+            return
+        sleep(0.5)
 
 
 def delete_node(client: DaemonClient, node: str) -> str:
@@ -118,17 +132,8 @@ def dev_node_checks(client: DaemonClient, node: str) -> list[CheckResult]:
 
 def upgrade_dev_node(client: DaemonClient, node: str, image_dir: Path,
                      printer: ProgressPrinter | None) -> Any:
-    """Upgrade ``node`` to the image in ``image_dir`` (its variant is the node's)."""
+    """Upgrade dev node ``node`` to the image in ``image_dir`` (the daemon keeps its variant)."""
     info = client.call("GetNode", node_pb2.GetNodeRequest(node=node), subject=node)
-    if not info.state_json:
-        raise CliError(f"node {node} has no local state on this host")
-    state = decode_json(info.state_json, NodeState, f"state of node {node}")
-    image = ImageStore(image_dir.parent).load(image_dir, state.image_key.variant_key)
-    if image.protocol_key != state.image_key.protocol_key:
-        raise CliError(f"cannot upgrade a {state.image_key.protocol_key} node to image {image.protocol_key}")
-    new_image = msgspec.structs.replace(node_image(image, __version__),
-                                        id=f"dev-node-image-id-{image.version}")
-    state = msgspec.structs.replace(state, image=new_image, vm_config=vm_config(image),
-                                    firewall=firewall_from_image(image.variant.firewall_config))
-    req = node_pb2.UpgradeDevNodeRequest(state_json=encode_json(state))
+    doc = {"id": info.id, "name": info.name, "image": {"uri": _image_uri(image_dir)}}
+    req = node_pb2.UpgradeDevNodeRequest(state_json=orjson.dumps(doc))
     return follow_progress(client.stream("UpgradeDevNode", req, subject=node), printer).node

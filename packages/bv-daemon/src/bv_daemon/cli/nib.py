@@ -38,6 +38,7 @@ from ._nib_dev import (
     dev_node_checks,
     start_and_wait,
     upgrade_dev_node,
+    wait_for_jobs,
 )
 from ._nib_push import load_protocols, push_image, push_protocols
 from ._nib_scaffold import scaffold
@@ -91,6 +92,8 @@ path_option = click.option("--path", type=click.Path(path_type=Path),
 props_option = click.option("--props", help="Property values as a JSON or YAML map (override defaults).")
 variant_option = click.option("--variant", help="Variant key (needed when the image has several).")
 tag_option = click.option("--tag", "tags", multiple=True, help="Tag for the dev node (repeatable).")
+ip_option = click.option("--ip", help="Dev node IP [default: the first free one of the host's pool].")
+gateway_option = click.option("--gateway", help="Dev node gateway [default: the host's].")
 
 
 @click.group(cls=AliasedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -160,16 +163,18 @@ def _print(result: CheckResult) -> None:
 @variant_option
 @props_option
 @tag_option
+@ip_option
+@gateway_option
 @click.option("--skip-play", is_flag=True, help="Only the local checks: no dev node.")
 @click.option("--cleanup", is_flag=True, help="Delete the dev node when every check passed.")
 @click.option("--force-cleanup", is_flag=True, help="Delete the dev node whatever the result.")
 @click.option("--start-timeout", type=float, default=30.0, show_default=True,
               help="Seconds for the dev node to reach Running.")
 @click.option("--jobs-wait", type=float, default=5.0, show_default=True,
-              help="Seconds to let jobs run before checking them.")
+              help="Seconds jobs and status functions get to settle before they count as failed.")
 @click.pass_context
 def check_cmd(cctx: click.Context, path: Path | None, variant: str | None, props: str | None,
-              tags: tuple[str, ...], skip_play: bool, cleanup: bool, force_cleanup: bool,
+              tags: tuple[str, ...], ip: str | None, gateway: str | None, skip_play: bool, cleanup: bool, force_cleanup: bool,
               start_timeout: float, jobs_wait: float) -> None:
     """Validate the image and its plugin, then run it as a dev node and call its status functions."""
     image_dir = _image_dir(path)
@@ -189,7 +194,7 @@ def check_cmd(cctx: click.Context, path: Path | None, variant: str | None, props
             add(check_jobs(image_dir, params))
     add(check_rootfs(image_dir))
     if not skip_play and all(r.ok for r in results):
-        _play_checks(cctx, image_dir, variant, params, list(tags), add,
+        _play_checks(cctx, image_dir, variant, params, list(tags), ip, gateway, add,
                      cleanup=cleanup, force_cleanup=force_cleanup,
                      start_timeout=start_timeout, jobs_wait=jobs_wait)
     failed = [r for r in results if not r.ok]
@@ -199,12 +204,14 @@ def check_cmd(cctx: click.Context, path: Path | None, variant: str | None, props
 
 
 def _play_checks(cctx: click.Context, image_dir: Path, variant: str | None, params: dict[str, str],
-                 tags: list[str], add: Callable[[CheckResult], bool], *, cleanup: bool,
+                 tags: list[str], ip: str | None, gateway: str | None,
+                 add: Callable[[CheckResult], bool], *, cleanup: bool,
                  force_cleanup: bool, start_timeout: float, jobs_wait: float) -> None:
     client = DaemonClient(_socket(cctx))
     try:
         try:
-            node = create_dev_node(client, image_dir, variant=variant, props=params, tags=tags, printer=None)
+            node = create_dev_node(client, image_dir, variant=variant, props=params, tags=tags,
+                                   ip=ip, gateway=gateway, printer=None)
         except CliError as err:
             add(CheckResult("play", False, f"dev node not created: {err}"))
             return
@@ -215,8 +222,16 @@ def _play_checks(cctx: click.Context, image_dir: Path, variant: str | None, para
         except CliError as err:
             ok = add(CheckResult("play", False, str(err)))
         if ok:
-            time.sleep(jobs_wait)
-            for result in dev_node_checks(client, node.id):
+            # Jobs and status settle after start: retry until all pass or --jobs-wait is over,
+            # then report the last round.
+            deadline = time.monotonic() + jobs_wait
+            wait_for_jobs(client, node.id, deadline)
+            while True:
+                checks = dev_node_checks(client, node.id)
+                if all(c.ok for c in checks) or time.monotonic() >= deadline:
+                    break
+                time.sleep(1.0)
+            for result in checks:
                 ok = add(result) and ok
         if force_cleanup or (cleanup and ok):
             click.echo(delete_node(client, node.id))
@@ -229,17 +244,20 @@ def _play_checks(cctx: click.Context, image_dir: Path, variant: str | None, para
 @variant_option
 @props_option
 @tag_option
+@ip_option
+@gateway_option
 @click.option("--no-start", is_flag=True, help="Create the node but leave it Stopped.")
 @click.option("--start-timeout", type=float, default=30.0, show_default=True)
 @click.pass_context
 def play_cmd(cctx: click.Context, path: Path | None, variant: str | None, props: str | None,
-             tags: tuple[str, ...], no_start: bool, start_timeout: float) -> None:
+             tags: tuple[str, ...], ip: str | None, gateway: str | None, no_start: bool,
+             start_timeout: float) -> None:
     """Create (and start) a dev node from the image directory through blockvisord."""
     image_dir = _image_dir(path)
     client = DaemonClient(_socket(cctx))
     try:
         node = create_dev_node(client, image_dir, variant=variant, props=_parse_props(props),
-                               tags=list(tags), printer=ProgressPrinter(sys.stderr))
+                               tags=list(tags), ip=ip, gateway=gateway, printer=ProgressPrinter(sys.stderr))
         click.echo(f"Created new dev_node with ID `{node.id}` and name `{node.name}`")
         if not no_start:
             start_and_wait(client, node.id, start_timeout)
