@@ -464,7 +464,7 @@ class Downloader:
             pieces: list[bytes] = []
             held = 0
             try:
-                async for piece in resp.content.iter_chunked(MIB):
+                async for piece in resp.content.iter_any():  # buffers as received, no re-join
                     got += len(piece)
                     if got > want:
                         raise TransferError(
