@@ -20,6 +20,7 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
+from bv_daemon.cli._nib_scaffold import scaffold  # noqa: E402
 from tests.e2e.conftest import bundle_dir, daemon, image_store  # noqa: E402,F401
 from tests.support import rootfs as _rootfs  # noqa: E402
 
@@ -49,9 +50,10 @@ def nib(tmp_path: Path, nib_config: Path) -> Nib:
 
 
 @pytest.fixture
-def image_dir(tmp_path: Path, nib: Nib, test_rootfs: Path) -> Path:
+def image_dir(tmp_path: Path, test_rootfs: Path) -> Path:
+    # In-process (what `nib image create` runs; its process test is in test_nib_check): saves a
+    # CLI start per test.
     target = tmp_path / "img"
-    res = nib("image", "create", PROTOCOL, VARIANT, "--path", str(target))
-    assert res.returncode == 0, res.stderr
+    scaffold(PROTOCOL, VARIANT, target)
     (target / "rootfs").symlink_to(test_rootfs)
     return target

@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bv_core.errors import BvError
@@ -22,9 +21,10 @@ from bv_core.plugin._plugin import RhaiPlugin
 from bv_core.plugin.linter import lint, lint_context
 from bv_core.rhai._errors import RhaiError
 
+from ._nib_report import CheckResult
+
 __all__ = [
     "MIN_PYTHON",
-    "CheckResult",
     "check_babel",
     "check_jobs",
     "check_plugin",
@@ -33,18 +33,6 @@ __all__ = [
 ]
 
 MIN_PYTHON = (3, 11)
-
-
-@dataclass
-class CheckResult:
-    name: str
-    ok: bool
-    message: str
-    details: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        head = f"{'OK  ' if self.ok else 'FAIL'} {self.name}: {self.message}"
-        return [head, *(f"     {d}" for d in self.details)]
 
 
 def check_babel(image_dir: Path, variant: str | None) -> tuple[CheckResult, ImageMetadata | None]:

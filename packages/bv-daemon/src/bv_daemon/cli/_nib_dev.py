@@ -20,7 +20,7 @@ import orjson
 from bv_core.proto.blockvisor.internal.v1 import job_pb2, node_pb2
 
 from ._client import CliError, DaemonClient
-from ._nib_check import CheckResult
+from ._nib_report import CheckResult
 from ._progress import ProgressPrinter, follow_progress
 
 __all__ = ["STATUS_FUNCTIONS", "create_dev_node", "delete_node", "dev_node_checks", "start_and_wait",

@@ -30,7 +30,6 @@ from ..logging_setup import configure_logging
 from ..paths import HostPaths
 from ._client import CliError, DaemonClient
 from ._context import AliasedGroup
-from ._nib_check import CheckResult, check_babel, check_jobs, check_plugin, check_rootfs
 from ._nib_config import DEFAULT_API_URL, NibConfig, load_config, save_config
 from ._nib_dev import (
     create_dev_node,
@@ -40,8 +39,7 @@ from ._nib_dev import (
     upgrade_dev_node,
     wait_for_jobs,
 )
-from ._nib_push import load_protocols, push_image, push_protocols
-from ._nib_scaffold import scaffold
+from ._nib_report import CheckResult
 from ._progress import ProgressPrinter
 
 __all__ = ["main", "nib"]
@@ -141,6 +139,8 @@ def image_group() -> None:
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 def create_cmd(protocol: str, variant: str, path: Path | None, force: bool) -> None:
     """Scaffold a new image: babel.yaml, plugin/main.rhai, Dockerfile, rootfs.sh."""
+    from ._nib_scaffold import scaffold
+
     target = path or Path.cwd() / f"{protocol}_{variant}"
     for written in scaffold(protocol, variant, target, force=force):
         click.echo(f"Render {written.name} file at `{written}`")
@@ -177,6 +177,9 @@ def check_cmd(cctx: click.Context, path: Path | None, variant: str | None, props
               tags: tuple[str, ...], ip: str | None, gateway: str | None, skip_play: bool, cleanup: bool, force_cleanup: bool,
               start_timeout: float, jobs_wait: float) -> None:
     """Validate the image and its plugin, then run it as a dev node and call its status functions."""
+    # The linter pulls in the Rhai engine: import it only for the command that needs it.
+    from ._nib_check import check_babel, check_jobs, check_plugin, check_rootfs
+
     image_dir = _image_dir(path)
     params = _parse_props(props)
     results: list[CheckResult] = []
@@ -286,6 +289,8 @@ def upgrade_cmd(cctx: click.Context, node: str, path: Path | None) -> None:
               help="Oldest BlockVisor version that may run the image.")
 def push_cmd(path: Path | None, min_babel_version: str) -> None:
     """Publish every variant of the image: protocol version + image (only what changed)."""
+    from ._nib_push import push_image
+
     meta = load_image_metadata(_image_dir(path) / "babel.yaml")
     _fleet(lambda client: push_image(client, meta, min_babel_version, click.echo))
 
@@ -302,6 +307,8 @@ def protocol_group() -> None:
               show_default=True, help="YAML list of {key, name, visibility, org_id?, ticker?, description?}.")
 def protocol_push_cmd(path: Path) -> None:
     """Add or update the protocols of a protocols.yaml file."""
+    from ._nib_push import load_protocols, push_protocols
+
     protocols = load_protocols(path)
     _fleet(lambda client: push_protocols(client, protocols, click.echo))
 
