@@ -189,16 +189,18 @@ class BabelClient:
 
     async def check_job_runner(self, runner: Path) -> bool:
         """Upload the bundled job runner unless babel has the same (CRC-32/BZIP2); True if uploaded."""
-        data = await asyncio.to_thread(runner.read_bytes)
-        crc = crc32_bzip2(data)
+        # Never the whole file in memory (the runner is ~20 MB, checked on every node start and
+        # attach): the checksum is cached per file version, the upload streams 16 KiB chunks.
+        crc = await asyncio.to_thread(_file_crc, runner)
         resp = await self._call("check_job_runner", lambda s: s.CheckJobRunner(
             pb.CheckJobRunnerRequest(checksum=crc), timeout=REQUEST_TIMEOUT))
         if resp.status == pb.BINARY_STATUS_OK:
             return False
 
         async def chunks() -> AsyncIterator[pb.BinaryChunk]:
-            for i in range(0, len(data), CHUNK_SIZE):
-                yield pb.BinaryChunk(bin=data[i : i + CHUNK_SIZE])
+            with runner.open("rb") as f:  # 16 KiB reads from the page cache: too short to offload
+                while chunk := f.read(CHUNK_SIZE):
+                    yield pb.BinaryChunk(bin=chunk)
             yield pb.BinaryChunk(checksum=crc)
 
         await self._call("upload_job_runner", lambda s: s.UploadJobRunner(chunks(), timeout=120.0))
@@ -297,3 +299,20 @@ class BabelClient:
     async def protocol_data_stamp(self) -> float | None:
         resp = await self._call("protocol_data_stamp", lambda s: s.ProtocolDataStamp(pb.Empty(), timeout=REQUEST_TIMEOUT))
         return resp.unix_seconds if resp.present else None
+
+
+_CRC_CACHE: dict[tuple[str, int, int, int], int] = {}
+
+
+def _file_crc(path: Path) -> int:
+    """CRC-32/BZIP2 of a file read in chunks, cached by (path, inode, size, mtime)."""
+    st = path.stat()
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _CRC_CACHE:
+        crc = 0
+        with path.open("rb") as f:
+            while chunk := f.read(1024 * 1024):
+                crc = crc32_bzip2(chunk, crc)
+        _CRC_CACHE.clear()  # one bundle runner at a time: no growth across bundle updates
+        _CRC_CACHE[key] = crc
+    return _CRC_CACHE[key]
