@@ -141,6 +141,19 @@ def _add_servicers(reg: FakeRegistry, server: grpc.aio.Server) -> None:
             return api_key_pb2.ApiKeyServiceCreateResponse(api_key=API_KEY)
 
     class Protocol(protocol_pb2_grpc.ProtocolServiceServicer):
+        async def ListProtocols(self, request: Any, context: ctx) -> Any:  # noqa: N802
+            await enter("ProtocolService.ListProtocols", request, context)
+            wanted = request.search.name.strip("%").lower() if request.HasField("search") else ""
+            found = []
+            for p in sorted(reg.protocols.values(), key=lambda p: p.key):
+                if wanted in p.name.lower():
+                    full = protocol_pb2.Protocol()
+                    full.CopyFrom(p)
+                    full.versions.extend(v for v in reg.versions.values() if v.protocol_id == p.protocol_id)
+                    found.append(full)
+            page = found[request.offset:request.offset + (request.limit or len(found))]
+            return protocol_pb2.ProtocolServiceListProtocolsResponse(protocols=page, total=len(found))
+
         async def GetProtocol(self, request: Any, context: ctx) -> Any:  # noqa: N802
             await enter("ProtocolService.GetProtocol", request, context)
             for p in reg.protocols.values():

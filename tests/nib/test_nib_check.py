@@ -178,3 +178,18 @@ def test_no_babel_yaml_is_one_line(nib: Nib, tmp_path: Path) -> None:
     res = nib("image", "check", "--skip-play", "--path", str(tmp_path))
     assert res.returncode == 1
     assert res.stderr.strip() == f"Error: no babel.yaml in {tmp_path} (use --path IMAGE_DIR)"
+
+
+def test_check_without_a_daemon_fails_the_play_step(nib: Nib, image_dir: Path, tmp_path: Path) -> None:
+    sock = tmp_path / "no-daemon.sock"
+    res = nib("--socket", str(sock), "image", "check", "--path", str(image_dir))
+    assert res.returncode == 1
+    assert "OK   rootfs:" in res.stdout
+    assert f"FAIL play: dev node not created: cannot reach blockvisord at {sock}" in res.stdout
+    assert res.stderr.strip() == "Error: 1 check(s) failed: play"
+
+
+def test_props_must_be_a_map(nib: Nib, image_dir: Path) -> None:
+    res = _check(nib, image_dir, "--props", "[1, 2]")
+    assert res.returncode == 1
+    assert res.stderr.strip() == "Error: --props: expected a JSON/YAML map of property key to value"

@@ -199,6 +199,11 @@ def test_image_push_adds_a_build_when_the_image_changes(
     assert reg.writes()[writes:] == ["ProtocolService.UpdateVersion", "ImageService.UpdateImage"]
     assert len(reg.images) == 2
 
+    listed = nib("protocol", "ls", "--name", "demo")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[1].split() == [PROTOCOL, "Demo", "protocol", f"{VARIANT}/0.0.1"]
+    assert nib("p", "list", "--name", "nothing-like-it").stdout.strip() == "No protocols found."
+
 
 def test_image_push_validates_every_variant_before_sending(
         nib: Nib, logged_in: FakeRegistry, image_dir: Path) -> None:

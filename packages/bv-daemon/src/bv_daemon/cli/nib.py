@@ -313,9 +313,37 @@ def protocol_push_cmd(path: Path) -> None:
     _fleet(lambda client: push_protocols(client, protocols, click.echo))
 
 
-assert isinstance(nib, AliasedGroup) and isinstance(image_group, AliasedGroup)
+@protocol_group.command("list")
+@click.option("--name", help="Only protocols whose name contains this text.")
+@click.option("-n", "--number", type=click.IntRange(min=1), default=50, show_default=True,
+              help="How many protocols to show.")
+def protocol_list_cmd(name: str | None, number: int) -> None:
+    """List the protocols the fleet API shows this account, with their versions."""
+    from bv_core.proto.blockjoy.common.v1 import search_pb2
+    from bv_core.proto.blockjoy.v1 import protocol_pb2
+
+    from ._output import print_table
+
+    req = protocol_pb2.ProtocolServiceListProtocolsRequest(offset=0, limit=number)
+    if name:
+        req.search.CopyFrom(protocol_pb2.ProtocolSearch(operator=search_pb2.SEARCH_OPERATOR_OR,
+                                                        name=f"%{name}%"))
+
+    async def call(client: Any) -> Any:
+        return await client.call("ProtocolService", "ListProtocols", req)
+
+    resp = _fleet(call)
+    rows = [{"key": p.key, "name": p.name,
+             "versions": ", ".join(sorted({f"{v.version_key.variant_key}/{v.semantic_version}"
+                                           for v in p.versions}))}
+            for p in resp.protocols]
+    print_table(rows, ["key", "name", "versions"], empty="No protocols found.")
+
+
+assert isinstance(nib, AliasedGroup) and isinstance(protocol_group, AliasedGroup)
 nib.alias("image", "i")
 nib.alias("protocol", "p")
+protocol_group.alias("list", "ls")
 
 
 def main(argv: list[str] | None = None) -> int:
