@@ -193,3 +193,28 @@ def test_props_must_be_a_map(nib: Nib, image_dir: Path) -> None:
     res = _check(nib, image_dir, "--props", "[1, 2]")
     assert res.returncode == 1
     assert res.stderr.strip() == "Error: --props: expected a JSON/YAML map of property key to value"
+
+
+def test_check_of_an_unknown_variant_fails(nib: Nib, image_dir: Path) -> None:
+    res = _check(nib, image_dir, "--variant", "reth-devnet-full")
+    assert res.returncode == 1
+    assert (f"FAIL babel.yaml: image {PROTOCOL} has no variant 'reth-devnet-full' (known: {VARIANT})"
+            in res.stdout)
+
+
+def test_check_of_a_named_variant_lints_with_it(nib: Nib, image_dir: Path) -> None:
+    babel = image_dir / "babel.yaml"
+    babel.write_text(babel.read_text() + (
+        "  - key: reth-devnet-full\n    sku_code: DEM-RET-FUL\n    archive_pointers:\n"
+        "      - pointer: !store_key demo-proto-reth-devnet-full-v1\n"
+        "    min_cpu: 1\n    min_memory_mb: 512\n    min_disk_gb: 1\n"))
+    main = image_dir / "plugin/main.rhai"
+    # The plugin refuses any variant but reth: proves the checked variant reaches node_env().
+    _replace(main, "fn plugin_config() {#{", (
+        'fn plugin_config() {\n    if node_env().node_variant != "reth-devnet-full" { throw "not reth"; }\n#{'))
+    res = _check(nib, image_dir, "--variant", "reth-devnet-full")
+    assert res.returncode == 0, res.stdout
+    assert "OK   plugin: linter found no problems" in res.stdout
+    default = _check(nib, image_dir)  # the first variant (geth)
+    assert default.returncode == 1
+    assert "not reth" in default.stdout

@@ -213,3 +213,13 @@ def test_image_push_validates_every_variant_before_sending(
     assert res.returncode == 1
     assert "sku_code" in res.stderr
     assert logged_in.calls == []
+
+
+def test_image_push_before_its_protocol_says_what_to_do(
+        nib: Nib, logged_in: FakeRegistry, image_dir: Path) -> None:
+    res = nib("image", "push", "--path", str(image_dir))
+    assert res.returncode == 1
+    assert res.stderr.startswith(f"Error: cannot add version {PROTOCOL}/{VARIANT}/0.0.1: is protocol "
+                                 f"'{PROTOCOL}' in the fleet API? (`nib protocol push` adds it)")
+    assert "Protocol not found." in res.stderr
+    assert logged_in.writes() == ["ProtocolService.AddVersion"]

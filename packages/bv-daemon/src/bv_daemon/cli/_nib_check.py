@@ -51,9 +51,22 @@ def check_babel(image_dir: Path, variant: str | None) -> tuple[CheckResult, Imag
                        sorted(set(warnings))), meta
 
 
-def check_plugin(image_dir: Path, params: Mapping[str, str] | None) -> CheckResult:
+def _variant_inputs(image_dir: Path, params: Mapping[str, str] | None,
+                    variant: str | None) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """node_env and params for the linter when a variant other than the first is checked."""
+    if not variant:
+        return None, dict(params) if params is not None else None
+    meta = load_image_metadata(image_dir / "babel.yaml")
+    resolved = meta.variant(variant)
+    defaults = {p.key: p.default_value for p in resolved.properties}
+    return {"node_variant": variant}, defaults | dict(params or {})
+
+
+def check_plugin(image_dir: Path, params: Mapping[str, str] | None, variant: str | None = None) -> CheckResult:
     """The engine's linter (errors and warnings both fail, as the original)."""
-    findings = lint(image_dir / "plugin", babel_yaml=image_dir / "babel.yaml", params=params)
+    node_env, merged = _variant_inputs(image_dir, params, variant)
+    findings = lint(image_dir / "plugin", babel_yaml=image_dir / "babel.yaml", node_env=node_env,
+                    params=merged)
     if not findings:
         return CheckResult("plugin", True, "linter found no problems")
     return CheckResult("plugin", False, f"linter found {len(findings)} problem(s)",
@@ -71,14 +84,15 @@ class _RecordingHost(LinterHost):
         self.jobs[name] = config
 
 
-def check_jobs(image_dir: Path, params: Mapping[str, str] | None) -> CheckResult:
+def check_jobs(image_dir: Path, params: Mapping[str, str] | None, variant: str | None = None) -> CheckResult:
     """Every ``needs``/``wait_for`` of the jobs ``init()`` creates names a job it creates.
 
     babel would otherwise wait forever for the missing job; the linter does not look at it.
     """
     plugin_dir = image_dir / "plugin"
     try:
-        ctx = lint_context(plugin_dir, image_dir / "babel.yaml", None, params)
+        node_env, merged = _variant_inputs(image_dir, params, variant)
+        ctx = lint_context(plugin_dir, image_dir / "babel.yaml", node_env, merged)
         host = _RecordingHost(ctx.node_env, ctx.params)
         plugin = RhaiPlugin(plugin_dir, host)
         plugin.init()

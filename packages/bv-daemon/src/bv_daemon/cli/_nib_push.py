@@ -226,7 +226,11 @@ async def push_image(client: Any, meta: ImageMetadata, min_babel_version: str, s
                           for m in v.metadata], **org)
             if v.description is not None:
                 add.description = v.description
-            version = (await client.call("ProtocolService", "AddVersion", add)).version
+            try:
+                version = (await client.call("ProtocolService", "AddVersion", add)).version
+            except NotFound as err:
+                raise NotFound(f"cannot add version {name}: is protocol '{v.protocol_key}' in the fleet "
+                               f"API? (`nib protocol push` adds it) ({err})") from None
             version = (await client.call("ProtocolService", "UpdateVersion",
                                          protocol_pb2.ProtocolServiceUpdateVersionRequest(
                                              protocol_version_id=version.protocol_version_id,

@@ -5,6 +5,7 @@
     nib image play / upgrade NODE        run / upgrade a dev node from the image via blockvisord
     nib login USER_ID                    store an API key for the fleet API (~/.nib.json, 0600)
     nib protocol push / nib image push   publish protocols / image versions, idempotently
+    nib protocol list                    what the fleet API has
 
 Image commands take ``--path`` = the image directory (babel.yaml, plugin/, rootfs/), default the
 current directory. Failures are one line on stderr; exit 1 (2 for a malformed command line).
@@ -193,8 +194,8 @@ def check_cmd(cctx: click.Context, path: Path | None, variant: str | None, props
     babel, _meta = check_babel(image_dir, variant)
     if add(babel):
         click.echo("Checking plugin")
-        if add(check_plugin(image_dir, params)):
-            add(check_jobs(image_dir, params))
+        if add(check_plugin(image_dir, params, variant)):
+            add(check_jobs(image_dir, params, variant))
     add(check_rootfs(image_dir))
     if not skip_play and all(r.ok for r in results):
         _play_checks(cctx, image_dir, variant, params, list(tags), ip, gateway, add,
