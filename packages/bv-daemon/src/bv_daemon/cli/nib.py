@@ -27,7 +27,7 @@ from bv_core.models import load_image_metadata
 from bv_core.models._yaml import load_yaml
 
 from .. import __version__
-from ..logging_setup import configure_logging
+from ..logging_setup import configure_logging, parse_level
 from ..paths import HostPaths
 from ._client import CliError, DaemonClient
 from ._context import AliasedGroup
@@ -95,10 +95,19 @@ ip_option = click.option("--ip", help="Dev node IP [default: the first free one 
 gateway_option = click.option("--gateway", help="Dev node gateway [default: the host's].")
 
 
+def _check_level(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    try:
+        parse_level(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
 @click.group(cls=AliasedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--socket", "socket_path", type=click.Path(dir_okay=False, path_type=Path),
               help="blockvisord's API socket [default: $BV_ROOT/var/lib/blockvisor/blockvisor.sock].")
-@click.option("--log-level", default="warn", metavar="LEVEL", help="error, warn, info, debug or trace.")
+@click.option("--log-level", default="warn", metavar="LEVEL", callback=_check_level,
+              help="error, warn, info, debug or trace.")
 @click.version_option(package_name="bv-daemon", prog_name="nib")
 @click.pass_context
 def nib(cctx: click.Context, socket_path: Path | None, log_level: str) -> None:
