@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(bubblewrap iproute2 iptables mosquitto debootstrap busybox-static e2fsprogs
-              procps psmisc ca-certificates python3-venv make ufw)
+              procps psmisc ca-certificates python3-venv make ufw curl zstd)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
