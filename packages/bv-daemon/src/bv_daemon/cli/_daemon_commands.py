@@ -80,7 +80,9 @@ def _log_path() -> Path:
 
 
 def start_daemon(ctx: Ctx, log_level: str | None) -> Any:
-    """Spawn blockvisord detached and wait for GetDaemonInfo; returns the DaemonInfo."""
+    """Spawn blockvisord detached and wait until it has loaded its nodes (GetDaemonInfo answers
+    with a status other than UNDEFINED: attach, with its babel restarts, may take seconds);
+    returns the DaemonInfo."""
     log = _log_path()
     log.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
@@ -99,7 +101,7 @@ def start_daemon(ctx: Ctx, log_level: str | None) -> Any:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         info = _get_info(ctx)
-        if info is not None:
+        if info is not None and info.status != daemon_pb2.SERVICE_STATUS_UNDEFINED:
             return info
         if proc.poll() is not None and proc.returncode != 0:
             raise CliError(f"blockvisor service did not start: blockvisord exited with code "
