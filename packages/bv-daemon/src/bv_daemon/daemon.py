@@ -151,6 +151,7 @@ async def run_daemon(opts: DaemonOptions, paths: HostPaths | None = None) -> Non
                     handle = await run_connected(tg, manager, rt, config, config_path=opts.config or paths.config,
                                                  service_status=lambda: service_status_of(state.status))
                     loops.append(handle.task)
+                    service.connected = handle  # CLI node commands of non-dev nodes go to the API
                 await stop.wait()
                 log.info("blockvisord shutting down; nodes keep running")
                 state.shutting_down = True

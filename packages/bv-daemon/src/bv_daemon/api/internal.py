@@ -39,6 +39,12 @@ from bv_daemon import __version__
 from bv_daemon._states import NodeStatus
 from bv_daemon.api.convert import job_message, metrics_message, node_info, status_message
 from bv_daemon.api.errors import ServiceUnavailable, status_of
+from bv_daemon.connected_glue import (
+    ConnectedHandle,
+    forward_create,
+    forward_node_command,
+    forward_upgrade,
+)
 from bv_daemon.node import Node
 from bv_daemon.nodes_manager import NodesManager
 
@@ -104,6 +110,7 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
         self.state = state
         self.config_text = config_text
         self._ops: set[asyncio.Task[Node]] = set()
+        self.connected: ConnectedHandle | None = None  # connected mode: non-dev node commands go to the fleet API
 
     # -- helpers ----------------------------------------------------------------------------------
     async def _info(self, node: Node) -> node_pb2.NodeInfo:
@@ -254,8 +261,14 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
             request.image_path if request.HasField("image_path") else None,
         )
         name = request.display_name if request.HasField("display_name") else None
+        handle = self.connected
 
         async def op(say: Callable[[str, str], None]) -> Node:
+            if handle is not None and not request.HasField("image_path"):
+                say("fleet-api", "creating the node through the fleet API")
+                return await forward_create(handle, self.manager, protocol=image.protocol_key,
+                                            variant=image.variant.variant_key, version=image.version,
+                                            properties=dict(request.properties))
             return await self.manager.create(image, name=name, properties=dict(request.properties),
                                              tags=list(request.tags), progress=say)
 
@@ -272,10 +285,14 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
 
     @_unary()
     async def StartNode(self, request: node_pb2.StartNodeRequest, context: Any) -> node_pb2.NodeActionResult:
+        if await forward_node_command(self.connected, "start", self.manager.find(request.node)):
+            return await self._result(self.manager.find(request.node))
         return await self._result(await self.manager.start(request.node))
 
     @_unary()
     async def StopNode(self, request: node_pb2.StopNodeRequest, context: Any) -> node_pb2.NodeActionResult:
+        if await forward_node_command(self.connected, "stop", self.manager.find(request.node)):
+            return await self._result(self.manager.find(request.node))
         return await self._result(await self.manager.stop(request.node, request.force))
 
     @_unary()
@@ -290,7 +307,13 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
             key.protocol_key, key.variant_key,
             request.image_version if request.HasField("image_version") else None)
 
+        handle = self.connected
+
         async def op(say: Callable[[str, str], None]) -> Node:
+            if handle is not None and not node.state.dev_mode:
+                say("fleet-api", "upgrading the node through the fleet API")
+                await forward_upgrade(handle, node, image.version)
+                return node
             return await self.manager.upgrade(request.node, image, say)
 
         async for item in self._progress(op, 5):
@@ -319,11 +342,14 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
 
     @_unary()
     async def DeleteNode(self, request: node_pb2.DeleteNodeRequest, context: Any) -> node_pb2.NodeActionResult:
+        found: Node | None = None
         try:
-            node = self.manager.find(request.node)
-            info = node_pb2.NodeActionResult(node=node_info(node.state, await node.computed_status()))
+            found = self.manager.find(request.node)
+            info = node_pb2.NodeActionResult(node=node_info(found.state, await found.computed_status()))
         except BvError:
             info = node_pb2.NodeActionResult(node=node_pb2.NodeInfo(id=request.node))
+        if found is not None and await forward_node_command(self.connected, "delete", found):
+            return info
         await self.manager.delete(request.node)
         return info
 
