@@ -75,10 +75,11 @@ class ConnectedDaemon(Daemon):
         self.broker = broker
         self.ufw = ufw
         self.host_id = host_id
+        self.mqtt_protocol = "5"  # BV_MQTT_PROTOCOL of the next start()
 
     def env(self) -> dict[str, str]:
         return {**super().env(), "BV_UFW_COMMAND": self.ufw.command, "BV_FLEET_REPORT_PERIOD": "2",
-                "BV_FLEET_POLL_INTERVAL": "1"}
+                "BV_FLEET_POLL_INTERVAL": "1", "BV_MQTT_PROTOCOL": self.mqtt_protocol}
 
     @property
     def pool(self) -> list[str]:

@@ -259,3 +259,15 @@ def test_cli_create_and_upgrade_go_through_the_fleet_api(connected: ConnectedDae
     upgrade = _reaction(d, node_id, "upgrade")
     assert d.wait_command(upgrade.command_id).exit_code == OK
     assert d.call("GetNode", node_pb2.GetNodeRequest(node=node_id)).image.id == v2.image_id
+
+
+def test_doorbell_over_mqtt_311(connected: ConnectedDaemon) -> None:
+    d, api = connected, connected.api
+    d.sigterm()
+    d.mqtt_protocol = "3.1.1"
+    d.start()
+    # the second start's connection; while connected, only the doorbell makes the loop look
+    wait_for("the daemon's MQTT 3.1.1 connection",
+             lambda: _log_count(d, "MQTT connected to") >= 2, timeout=20)
+    cmd = start_unknown_node(api, d.host_id)
+    _run(d, cmd, NODE_NOT_FOUND)
