@@ -68,6 +68,7 @@ __all__ = ["CREATING_MARKER", "BrokenNode", "NodesManager", "Progress"]
 log = logging.getLogger(__name__)
 
 CREATING_MARKER = ".creating"
+ATTACH_CONCURRENCY = 8
 Progress = Callable[[str, str], None]
 
 
@@ -125,6 +126,7 @@ class NodesManager:
                     self.rt.scheduler.add(task)
                 except BvError as err:
                     log.warning("dropping scheduled task %s: %s", task.name, err)
+        to_attach = []
         for entry in sorted(self.rt.paths.nodes.iterdir()):
             if not entry.is_dir():
                 continue
@@ -134,7 +136,16 @@ class NodesManager:
                 continue
             if not (entry / "state.json").exists():
                 continue
-            await self._attach(entry)
+            to_attach.append(entry)
+        # Attaching a running node restarts its babel (seconds): a few at a time, so a host
+        # with many nodes is ready in a fraction of the serial time.
+        limit = asyncio.Semaphore(ATTACH_CONCURRENCY)
+
+        async def attach(entry: Path) -> None:
+            async with limit:
+                await self._attach(entry)
+
+        await asyncio.gather(*(attach(e) for e in to_attach))
 
     def _load_tasks(self) -> list[ScheduledTask]:
         path = self.rt.paths.nodes_state
