@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bv_core.tarballs import safe_extract
+
 REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / ".cache"
 PY = sys.executable
@@ -98,7 +100,7 @@ def unpacked_real_bundle() -> Path:
         if not (dest / "bundle/SHA256SUMS").exists():
             tmp = Path(tempfile.mkdtemp(dir=CACHE))
             with tarfile.open(tgz) as tar:
-                tar.extractall(tmp, filter="data")
+                safe_extract(tar, tmp)
             shutil.rmtree(dest, ignore_errors=True)
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp.rename(dest)

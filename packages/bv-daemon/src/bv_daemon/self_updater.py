@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from bv_core.errors import ExternalError
+from bv_core.errors import ExternalError, InvalidInput
+from bv_core.tarballs import safe_extract
 from bv_daemon import __version__
 from bv_daemon.paths import HostPaths
 
@@ -203,8 +204,8 @@ def _unpack(tarball: Path, into: Path) -> Path:
         with tarfile.open(tarball, "r:*") as tar:
             if any(n != "bundle" and not n.startswith("bundle/") for n in tar.getnames()):
                 raise UpdateError(f"{tarball} is not a bundle: every entry must be under bundle/")
-            tar.extractall(into, filter="data")
-    except (tarfile.TarError, OSError) as err:
+            safe_extract(tar, into)
+    except (tarfile.TarError, OSError, InvalidInput) as err:
         raise UpdateError(f"cannot unpack {tarball}: {err}") from None
     finally:
         tarball.unlink(missing_ok=True)

@@ -18,6 +18,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bv_core.errors import InvalidInput
+from bv_core.tarballs import safe_extract
+
 from ._errors import BundleError
 
 __all__ = ["checksum_url", "download_bundle", "unpack_bundle"]
@@ -83,7 +86,7 @@ def unpack_bundle(tarball: Path, into: Path) -> Path:
             names = tar.getnames()
             if not names or any(n != "bundle" and not n.startswith("bundle/") for n in names):
                 raise BundleError(f"{tarball} is not a bundle: every entry must be under bundle/")
-            tar.extractall(into, filter="data")  # refuses absolute paths, .., devices, setuid
-    except (tarfile.TarError, OSError) as err:
+            safe_extract(tar, into)  # refuses absolute paths, .., devices, setuid
+    except (tarfile.TarError, OSError, InvalidInput) as err:
         raise BundleError(f"cannot unpack {tarball}: {err}") from None
     return target
