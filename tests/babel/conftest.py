@@ -9,6 +9,7 @@ import random
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -31,7 +32,13 @@ def root(marker: str) -> Iterator[Path]:
     # Short path: Unix socket paths are limited to 108 bytes.
     path = Path(tempfile.mkdtemp(prefix="bb", dir="/tmp"))
     yield path
+    # Processes being torn down need a moment on a loaded machine; one still there after the
+    # grace period is a real leftover.
+    deadline = time.monotonic() + 10
     leftovers = processes_matching(str(path), f"1000.{marker}")
+    while leftovers and time.monotonic() < deadline:
+        time.sleep(0.2)
+        leftovers = processes_matching(str(path), f"1000.{marker}")
     for pid in leftovers:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

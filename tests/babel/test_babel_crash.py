@@ -75,7 +75,7 @@ async def test_runner_sigkill_under_never_fails_and_kills_the_job(client: Client
     info = await client.wait_status("oneshot", Finished)
     assert isinstance(info.status, Finished) and info.status.exit_code is None
     assert "ended unexpectedly" in info.status.message
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15  # generous: babel polls runners; CI machines are loaded
     while processes_matching(f"1000.{marker}"):
         assert time.monotonic() < deadline, "the job's process outlived its runner"
         await asyncio.sleep(0.05)
