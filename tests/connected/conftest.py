@@ -84,7 +84,7 @@ def ufw_sandbox(tmp_path: Path) -> Iterator[UfwSandbox]:
 
 @pytest.fixture
 def connected(bundle_dir: Path, image_store: Path, fleet: FakeFleetApi, mqtt_broker: Mosquitto,  # noqa: F811
-              ufw_sandbox: UfwSandbox) -> Iterator[ConnectedDaemon]:
+              ufw_sandbox: UfwSandbox, tmp_path: Path) -> Iterator[ConnectedDaemon]:
     # a short root, not tmp_path: babel's socket path must stay under 108 bytes (see tests/e2e)
     root = Path(tempfile.mkdtemp(prefix="bvc-", dir="/tmp"))
     d = ConnectedDaemon(root, bundle_dir, image_store, fleet, mqtt_broker, ufw_sandbox)
@@ -98,6 +98,8 @@ def connected(bundle_dir: Path, image_store: Path, fleet: FakeFleetApi, mqtt_bro
             d.delete_all_nodes()
     finally:
         d.cleanup()
+        if d.log_path.exists():  # kept with pytest's tmp dirs, for debugging a failed run
+            shutil.copy(d.log_path, tmp_path / "blockvisord.log")
         left = d.leftovers()
         shutil.rmtree(root, ignore_errors=True)
         assert not left, f"the test left these behind: {left}"
