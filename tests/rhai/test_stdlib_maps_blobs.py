@@ -148,9 +148,6 @@ def test_blob_function(engine: Engine, src: str, expected: Any) -> None:
     assert engine.eval(src) == expected
 
 
-@pytest.mark.xfail(
-    reason="the evaluator turns `b += 1` into `b = b + 1`; Rhai calls the `+=` function"
-)
 def test_blob_plus_assign_pushes(engine: Engine) -> None:
     assert engine.eval('let b = blob(); b += 1; b += "a"; b') == bytearray(b"\x01a")
 

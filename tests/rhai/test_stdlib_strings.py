@@ -176,9 +176,6 @@ def test_string_minus_functions_directly(engine: Engine) -> None:
     assert results == ["abc"]
 
 
-@pytest.mark.xfail(
-    reason="the evaluator's built-in string + formats a blob as text; Rhai decodes it"
-)
 def test_string_plus_blob_decodes_utf8(engine: Engine) -> None:
     assert engine.eval('"ab" + "c".to_blob()') == "abc"
 
