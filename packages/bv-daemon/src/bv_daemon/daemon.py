@@ -6,7 +6,8 @@ root-owned; never TCP). SIGTERM/SIGINT start a graceful shutdown: calls are refu
 stop, engine servers close, scheduled tasks are persisted - and nodes keep running.
 
 Mode: standalone when the host config is absent or has no fleet-API credentials. Connected mode
-(issue 8) adds its command loop, status and metrics reports as more tasks of the same group.
+adds its command loop, status and metrics reports and the self-updater as more tasks of the same
+group. A host whose last installer rollback failed reports BROKEN.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ from bv_daemon.platform import make_platform
 from bv_daemon.recovery import DEFAULT_INTERVAL, recovery_loop
 from bv_daemon.runtime import Bundle, NetSettings, Runtime
 from bv_daemon.scheduler import ScheduledTask, Scheduler
+from bv_daemon.self_updater import (
+    FleetBundleClient,
+    SelfUpdater,
+    host_broken_reason,
+    running_bundle_version,
+)
 
 __all__ = ["DaemonOptions", "build_runtime", "run_daemon"]
 
@@ -141,7 +148,10 @@ async def run_daemon(opts: DaemonOptions, paths: HostPaths | None = None) -> Non
             loop.add_signal_handler(sig, stop.set)
         try:
             await manager.load()
-            state.status = daemon_pb2.SERVICE_STATUS_OK
+            broken = host_broken_reason(paths)
+            if broken is not None:
+                log.error("host is broken (installer rollback failed): %s; call support", broken)
+            state.status = daemon_pb2.SERVICE_STATUS_BROKEN if broken else daemon_pb2.SERVICE_STATUS_OK
             async with asyncio.TaskGroup() as tg:
                 loops = [
                     tg.create_task(recovery_loop(manager, opts.recovery_interval)),
@@ -151,6 +161,10 @@ async def run_daemon(opts: DaemonOptions, paths: HostPaths | None = None) -> Non
                     handle = await run_connected(tg, manager, rt, config, config_path=opts.config or paths.config,
                                                  service_status=lambda: service_status_of(state.status))
                     loops.append(handle.task)
+                    updater = SelfUpdater(FleetBundleClient(handle.mode.client), paths,
+                                          running_bundle_version(),
+                                          interval=config.update_check_interval_secs)
+                    loops.append(tg.create_task(updater.run()))
                     service.connected = handle  # CLI node commands of non-dev nodes go to the API
                 await stop.wait()
                 log.info("blockvisord shutting down; nodes keep running")

@@ -35,7 +35,6 @@ from bv_core.proto.blockvisor.internal.v1 import (
     node_pb2,
     service_pb2_grpc,
 )
-from bv_daemon import __version__
 from bv_daemon._states import NodeStatus
 from bv_daemon.api.convert import job_message, metrics_message, node_info, status_message
 from bv_daemon.api.errors import ServiceUnavailable, status_of
@@ -47,7 +46,10 @@ from bv_daemon.connected_glue import (
 )
 from bv_daemon.node import Node
 from bv_daemon.nodes_manager import NodesManager
+from bv_daemon.self_updater import running_bundle_version
 
+# The bundle version this daemon runs from (the package version outside a bundle).
+_BV_VERSION = running_bundle_version()
 __all__ = ["InternalService", "ServiceState"]
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
@@ -152,7 +154,7 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
     async def GetDaemonInfo(self, request: daemon_pb2.GetDaemonInfoRequest, context: Any) -> daemon_pb2.DaemonInfo:
         rt = self.manager.rt
         info = daemon_pb2.DaemonInfo(
-            api_version=daemon_pb2.API_VERSION_1, bv_version=__version__, status=self.state.status,
+            api_version=daemon_pb2.API_VERSION_1, bv_version=_BV_VERSION, status=self.state.status,
             mode=daemon_pb2.DAEMON_MODE_CONNECTED if rt.api_url else daemon_pb2.DAEMON_MODE_STANDALONE,
             bv_path=str(rt.paths.var), babel_path=str(rt.bundle.babel),
             job_runner_path=str(rt.bundle.job_runner), config_redacted=self.config_text, host_id=rt.host_id,
@@ -175,7 +177,7 @@ class InternalService(service_pb2_grpc.BlockvisorServiceServicer):
         rt = self.manager.rt
         disk = psutil.disk_usage(str(rt.paths.var if rt.paths.var.exists() else rt.paths.root))
         return host_pb2.HostInfo(
-            host_id=rt.host_id, name=rt.host_name, bv_version=__version__, os=_platform.system(),
+            host_id=rt.host_id, name=rt.host_name, bv_version=_BV_VERSION, os=_platform.system(),
             os_version=_platform.release(), cpu_cores=psutil.cpu_count() or 0,
             memory_bytes=psutil.virtual_memory().total, disk_bytes=disk.total, host_ip=rt.net.bridge_ip,
             gateway_ip=rt.net.node_gateway, net_prefix=rt.net.prefix, bridge_iface=rt.net.bridge,
