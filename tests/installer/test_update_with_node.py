@@ -74,10 +74,17 @@ def _wait_height_above(host: Host, node: str, above: int, timeout: float = 90.0)
     raise AssertionError(f"height of {node} not above {above} within {timeout}s\n{host.log_tail()}")
 
 
+def _is_babel(cmdline: list[str]) -> bool:
+    # babel itself (and its launcher) is restarted on purpose after a daemon update, to run the
+    # new bundle's babel (bv-host.md §2.10); the protocol's processes must not be.
+    return any(part.endswith("/babel") or "_nsspawn" in part for part in cmdline)
+
+
 def _node_processes(node_id: str) -> set[tuple[int, float]]:
     procs = set()
     for p in psutil.process_iter(["pid", "cmdline", "create_time"]):
-        if any(node_id in part for part in (p.info["cmdline"] or [])):
+        cmdline = p.info["cmdline"] or []
+        if any(node_id in part for part in cmdline) and not _is_babel(cmdline):
             procs.add((p.info["pid"], p.info["create_time"]))
     return procs
 
