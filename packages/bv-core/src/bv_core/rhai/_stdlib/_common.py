@@ -25,6 +25,7 @@ __all__ = [
     "as_range",
     "as_str",
     "calc_index",
+    "range_start_len",
     "calc_offset_len",
     "call_indexed",
     "check_int",
@@ -114,6 +115,13 @@ def as_range(v: Any) -> range:
     if type(v) is range and v.step == 1:
         return v
     raise NoMatch
+
+
+def range_start_len(r: range) -> tuple[int, int]:
+    """A range argument as (start, count), clamped so a negative start or an empty range
+    selects nothing before position 0 (how ranged splice/extract/drain/retain read it)."""
+    start = max(r.start, 0)
+    return start, max(r.stop, start) - start
 
 
 def as_fn(v: Any) -> FnPtr:

@@ -20,6 +20,7 @@ from ._common import (
     calc_offset_len,
     call_indexed,
     copy_in,
+    range_start_len,
     reg,
     rhai_eq,
     swallowed,
@@ -134,11 +135,6 @@ def _reverse(ctx: CallContext, a: Any) -> None:
     as_array(a).reverse()
 
 
-def _range_len(r: range) -> tuple[int, int]:
-    start = max(r.start, 0)
-    return start, max(r.stop, start) - start
-
-
 def _splice(ctx: CallContext, a: Any, start: Any, count: Any, replace: Any) -> None:
     a, start, count, replace = as_array(a), as_int(start), as_int(count), as_array(replace)
     items = [copy_in(v) for v in replace]
@@ -151,7 +147,7 @@ def _splice(ctx: CallContext, a: Any, start: Any, count: Any, replace: Any) -> N
 
 
 def _splice_range(ctx: CallContext, a: Any, r: Any, replace: Any) -> None:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     _splice(ctx, a, start, count, replace)
 
 
@@ -168,7 +164,7 @@ def _extract_tail(ctx: CallContext, a: Any, start: Any) -> list[Any]:
 
 
 def _extract_range(ctx: CallContext, a: Any, r: Any) -> list[Any]:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     return _extract(ctx, a, start, count)
 
 
@@ -335,7 +331,7 @@ def _drain_range(ctx: CallContext, a: Any, start: Any, count: Any) -> list[Any]:
 
 
 def _drain_r(ctx: CallContext, a: Any, r: Any) -> list[Any]:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     return _drain_range(ctx, a, start, count)
 
 
@@ -360,7 +356,7 @@ def _retain_range(ctx: CallContext, a: Any, start: Any, count: Any) -> list[Any]
 
 
 def _retain_r(ctx: CallContext, a: Any, r: Any) -> list[Any]:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     return _retain_range(ctx, a, start, count)
 
 

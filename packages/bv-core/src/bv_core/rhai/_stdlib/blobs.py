@@ -7,7 +7,16 @@ from typing import Any
 
 from .._registry import CallContext, FunctionRegistry, NoMatch
 from .._values import Char
-from ._common import as_blob, as_int, as_range, calc_index, calc_offset_len, reg, rhai_eq
+from ._common import (
+    as_blob,
+    as_int,
+    as_range,
+    calc_index,
+    calc_offset_len,
+    range_start_len,
+    reg,
+    rhai_eq,
+)
 from .strings import refuse_size
 
 __all__ = ["install"]
@@ -142,11 +151,6 @@ def _reverse(ctx: CallContext, b: Any) -> None:
     as_blob(b).reverse()
 
 
-def _range_len(r: range) -> tuple[int, int]:
-    start = max(r.start, 0)
-    return start, max(r.stop, start) - start
-
-
 def _splice(ctx: CallContext, b: Any, start: Any, count: Any, replace: Any) -> None:
     b, start, count, replace = as_blob(b), as_int(start), as_int(count), as_blob(replace)
     if not b:
@@ -158,7 +162,7 @@ def _splice(ctx: CallContext, b: Any, start: Any, count: Any, replace: Any) -> N
 
 
 def _splice_range(ctx: CallContext, b: Any, r: Any, replace: Any) -> None:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     _splice(ctx, b, start, count, replace)
 
 
@@ -175,7 +179,7 @@ def _extract_tail(ctx: CallContext, b: Any, start: Any) -> bytearray:
 
 
 def _extract_range(ctx: CallContext, b: Any, r: Any) -> bytearray:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     return _extract(ctx, b, start, count)
 
 
@@ -203,7 +207,7 @@ def _drain(ctx: CallContext, b: Any, start: Any, count: Any) -> bytearray:
 
 
 def _drain_range(ctx: CallContext, b: Any, r: Any) -> bytearray:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     return _drain(ctx, b, start, count)
 
 
@@ -218,7 +222,7 @@ def _retain(ctx: CallContext, b: Any, start: Any, count: Any) -> bytearray:
 
 
 def _retain_range(ctx: CallContext, b: Any, r: Any) -> bytearray:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     return _retain(ctx, b, start, count)
 
 
@@ -243,12 +247,12 @@ def _parse_be(ctx: CallContext, b: Any, start: Any, count: Any) -> int:
 
 
 def _parse_le_range(ctx: CallContext, b: Any, r: Any) -> int:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     return _parse_int(as_blob(b), start, count, True)
 
 
 def _parse_be_range(ctx: CallContext, b: Any, r: Any) -> int:
-    start, count = _range_len(as_range(r))
+    start, count = range_start_len(as_range(r))
     return _parse_int(as_blob(b), start, count, False)
 
 
