@@ -7,6 +7,7 @@ topic (or a poll while the broker is down) -> CommandService.Pending -> Ack -> r
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -16,6 +17,7 @@ from bv_core.proto.blockjoy.common.v1 import config_pb2
 from bv_core.proto.blockjoy.common.v1 import node_pb2 as common_node_pb2
 from bv_core.proto.blockjoy.v1 import command_pb2
 from bv_core.proto.blockvisor.internal.v1 import node_pb2
+from bv_daemon.fleet.convert import MAX_PROPERTY_KEY, MAX_PROPERTY_VALUE
 from tests.connected.connected_support import ConnectedDaemon, start_unknown_node
 from tests.e2e.daemon_support import node_status, wait_for
 
@@ -91,12 +93,28 @@ def test_node_lifecycle_and_bad_nodes(connected: ConnectedDaemon) -> None:
     _, cmd = _create(d, image.image_id, d.pool[0])  # the running node's IP
     msg = _run(d, cmd, INTERNAL_ERROR).exit_message
     assert d.pool[0] in msg and node.node_id in msg, msg
-    bad = api.create_node(d.host_id, image.image_id, ip=d.pool[2], gateway=d.gateway)
-    bad.config.vm.cpu_cores = 0
-    cmd = api.commands[-1]
-    cmd.node.create.node.CopyFrom(bad)
-    msg = _run(d, cmd, INTERNAL_ERROR).exit_message
-    assert "cpu_cores" in msg, msg
+    # out-of-range resources and oversized properties; sizes are uint64, so 2**64 - n is what a
+    # negative int64 from the API looks like (contract: any such error -> INTERNAL_ERROR)
+    negative = 2**64 - 1_000_000
+    changes: list[tuple[Callable[[Any], object], str]] = [
+        (lambda n: setattr(n.config.vm, "cpu_cores", 0), "config.vm.cpu_cores"),
+        (lambda n: setattr(n.config.vm, "memory_bytes", negative), "config.vm.memory_bytes"),
+        (lambda n: setattr(n.config.vm, "disk_bytes", negative), "config.vm.disk_bytes"),
+        (lambda n: n.config.vm.ramdisks.add(mount="/mnt/ram", size_bytes=negative),
+         "config.vm.ramdisks[0].size_bytes"),
+        (lambda n: n.config.image.values.add(key="greeting", value="x" * (MAX_PROPERTY_VALUE + 1)),
+         "config.image.values[0].value"),
+        (lambda n: n.config.image.values.add(key="k" * (MAX_PROPERTY_KEY + 1), value="v"),
+         "config.image.values[0].key"),
+    ]
+    for change, field in changes:
+        bad, cmd = _create(d, image.image_id, d.pool[2])
+        change(bad)
+        cmd.node.create.node.CopyFrom(bad)
+        msg = _run(d, cmd, INTERNAL_ERROR).exit_message
+        assert msg.startswith(f"BV internal error: 'node {bad.node_id}: {field}: "), msg
+        assert "expected" in msg, msg
+        assert "\n" not in msg and len(msg) < 400, msg  # one line, not the 64 KiB value
     assert _local_ids(d) == [node.node_id]
     assert node_status(d, node.node_id) == node_pb2.NODE_STATUS_RUNNING
 

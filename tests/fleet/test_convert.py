@@ -15,6 +15,7 @@ from bv_core.proto.blockjoy.v1 import command_pb2, node_pb2
 from bv_daemon.fleet.client import FleetClient, Tokens
 from bv_daemon.fleet.commands import CommandLoop, ExitCode
 from bv_daemon.fleet.convert import (
+    MAX_PROPERTY_KEY,
     MAX_PROPERTY_VALUE,
     UnknownImage,
     apply_node_update,
@@ -50,10 +51,10 @@ def make_node(**over: Any) -> Any:
                                       ips=[C.IpName(ip="0.0.0.0/0")], ports=[C.PortName(port=30303)])])),
     )
     for path, value in over.items():
-        target = node
+        target: Any = node
         *parents, leaf = path.split("__")
         for p in parents:
-            target = getattr(target, p)
+            target = target[int(p)] if p.isdigit() else getattr(target, p)
         if value is _CLEAR:
             target.ClearField(leaf)
         else:
@@ -95,6 +96,11 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      "config.vm.memory_bytes: expected a non-negative size, got 18446744073708551616 "
      "(= -1000000 read as signed)"),
     ("negative disk", {"config__vm__disk_bytes": 2**64 - 1}, "config.vm.disk_bytes: expected a non-negative size"),
+    ("negative ramdisk", {"config__vm__ramdisks__0__size_bytes": 2**64 - 1_000_000},
+     "config.vm.ramdisks[0].size_bytes: expected a non-negative size, got 18446744073708551616 "
+     "(= -1000000 read as signed)"),
+    ("tiny ramdisk", {"config__vm__ramdisks__0__size_bytes": 999_999},
+     "config.vm.ramdisks[0].size_bytes: expected at least 1 MB, got 999999"),
     ("zero cpus", {"config__vm__cpu_cores": 0}, "config.vm.cpu_cores: expected 1-4096 CPU cores, got 0"),
     ("tiny memory", {"config__vm__memory_bytes": 10}, "config.vm.memory_bytes: expected at least 1 MB"),
     ("no config", {"config": _CLEAR}, "config: required field is missing"),
@@ -135,6 +141,15 @@ def test_bad_firewall_and_properties() -> None:
     node.config.image.values[1].value = "x" * (MAX_PROPERTY_VALUE + 1)
     with pytest.raises(ModelError, match=r"values\[1\].value: property 'rpc-port': expected at most "
                                          rf"{MAX_PROPERTY_VALUE} bytes, got {MAX_PROPERTY_VALUE + 1}"):
+        node_state_from_api(node)
+    node = make_node()
+    node.config.image.values[1].key = "k" * (MAX_PROPERTY_KEY + 1)
+    with pytest.raises(ModelError, match=r"values\[1\].key: expected a key of 1-256 characters, "
+                                         r"got 'k{40}'…$"):
+        node_state_from_api(node)
+    node = make_node()
+    node.config.image.values[0].key_group = "g" * (MAX_PROPERTY_KEY + 1)
+    with pytest.raises(ModelError, match=r"values\[0\].key: expected a key of 1-256 characters"):
         node_state_from_api(node)
     node = make_node()
     node.config.image.values[1].key = ""

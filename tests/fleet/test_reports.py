@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from bv_core.errors import ExternalError
+from bv_core.models import NodeState
 from bv_core.proto.blockjoy.common.v1 import node_pb2 as common_node_pb2
 from bv_core.proto.blockjoy.v1 import metrics_pb2
+from bv_daemon._states import NodeStatus
+from bv_daemon.connected_glue import node_metrics as glue_node_metrics
+from bv_daemon.connected_glue import node_statuses as glue_node_statuses
 from bv_daemon.fleet.client import FleetClient, Tokens
+from bv_daemon.fleet.convert import node_state_from_api
 from bv_daemon.fleet.reports import (
     BrokerDiscovery,
     MetricsReporter,
@@ -23,6 +30,8 @@ from bv_daemon.fleet.reports import (
     update_host_request,
     with_jitter,
 )
+from bv_daemon.node import NodeMetrics
+from bv_daemon.nodes_manager import BrokenNode
 from tests.fakes.fleet_api import FakeFleetApi
 
 RUNNING = common_node_pb2.NODE_STATE_RUNNING
@@ -58,7 +67,7 @@ async def test_status_reported_only_on_change() -> None:
                         (n1.node_id, STOPPED, None), (n2.node_id, RUNNING, "/ip4/1.2.3.4")]
 
 
-def job(name: str, status: int, restarts: int = 0) -> Any:
+def job(name: str, status: Any, restarts: int = 0) -> Any:
     return common_node_pb2.NodeJob(name=name, status=status, restarts=restarts)
 
 
@@ -160,3 +169,65 @@ async def test_periodic_runs_after_each_period_and_survives_failures() -> None:
     with pytest.raises(asyncio.CancelledError):
         await periodic("host metrics", work, 30.0, sleep=sleep, rng=random.Random(1))
     assert len(runs) == 3 and all(30 <= d < 45 for d in delays)
+
+
+class _RunningNode:
+    """The part of a daemon Node the report sources read: a running node at height 7."""
+
+    def __init__(self, state: NodeState) -> None:
+        self.state = state
+        self.id = str(state.id)
+        self.lock = asyncio.Lock()
+
+    async def status(self) -> NodeStatus:
+        return NodeStatus.RUNNING
+
+    async def metrics(self) -> NodeMetrics:
+        out = NodeMetrics()
+        out.height = 7
+        return out
+
+
+class _Manager:
+    """The part of NodesManager the report sources read."""
+
+    def __init__(self, nodes: list[_RunningNode], broken: list[BrokenNode]) -> None:
+        self.nodes = {n.id: n for n in nodes}
+        self.broken = {b.id: b for b in broken}
+
+
+async def test_dev_nodes_are_never_reported_to_the_fleet(tmp_path: Path) -> None:
+    """Dev nodes are local experiments: no ReportStatus and no node metrics for them, running
+    or broken; the fleet's own node on the same host is still reported."""
+    async with FakeFleetApi() as api:
+        host_id, tokens = api.add_host()
+        image = api.add_image("testing", "test", "1.0.0")
+        fleet_node = api.create_node(host_id, image.image_id, ip="10.0.0.2", gateway="10.0.0.1")
+        fleet_state = node_state_from_api(fleet_node)
+
+        def dev(**over: object) -> NodeState:
+            return msgspec.structs.replace(fleet_state, id=uuid.uuid4(), dev_mode=True, **over)
+
+        dev_running, dev_broken = dev(ip="10.0.0.3"), dev(ip="10.0.0.4")
+        manager: object = _Manager(
+            [_RunningNode(fleet_state), _RunningNode(dev_running)],
+            [BrokenNode(str(dev_broken.id), tmp_path, "could not attach", dev_broken)])
+
+        async def statuses() -> list[NodeStatusReport]:
+            return await glue_node_statuses(manager)  # type: ignore[arg-type]
+
+        async def metrics() -> list[Any]:
+            return await glue_node_metrics(manager)  # type: ignore[arg-type]
+
+        async def host() -> Any:
+            return metrics_pb2.HostMetrics(host_id=host_id)
+
+        async with FleetClient(api.url, Tokens(*tokens)) as client:
+            assert await StatusReporter(client, statuses).report_once() == 1
+            reporter = MetricsReporter(client, host_metrics=host, node_metrics=metrics)
+            assert await reporter.send_nodes() == 1
+        # every attempt counts, accepted or not: the dev nodes never reach the API at all
+        assert [c.request.node_id for c in api.calls_of("NodeService.ReportStatus")] == \
+            [fleet_node.node_id]
+        assert [[m.node_id for m in r.metrics] for r in api.node_metrics] == [[fleet_node.node_id]]
+        assert api.node_metrics[0].metrics[0].height == 7

@@ -41,6 +41,7 @@ from bv_core.jobs import (
 )
 from bv_core.persistence import atomic_write_json
 
+from ._download_cleanup import cleanup_download
 from ._exceptions import BadRequest, JobNotFound, ShuttingDown, WrongState
 from ._job import Active, Job
 from ._runners import adopt_runner, kill_job_processes, signal_runner, spawn_runner
@@ -206,16 +207,12 @@ class JobsManager:
         if job.active is not None:
             raise WrongState(f"can't cleanup active job '{name}'")
         job_type = job.config.job_type
-        meta = self._node.data_mount_point() / ".babel_jobs"
-        stale: tuple[str, ...]
         if isinstance(job_type, DownloadJob):
-            stale = ("download.chunks", "download.parts", "download.metadata")
+            cleanup_download(self._node)  # partial files too; download.completed stays
         elif isinstance(job_type, UploadJob):
-            stale = ("upload.blueprint", "upload.chunks")
-        else:
-            stale = ()
-        for file in stale:
-            (meta / file).unlink(missing_ok=True)
+            meta = self._node.data_mount_point() / ".babel_jobs"
+            for file in ("upload.blueprint", "upload.chunks"):
+                (meta / file).unlink(missing_ok=True)
         job.paths.progress.unlink(missing_ok=True)
 
     def info(self, name: str) -> JobInfo:

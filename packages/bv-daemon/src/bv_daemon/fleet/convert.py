@@ -172,6 +172,9 @@ def _vm_from_api(vm: Any, source: str) -> VmConfig:
     ramdisks = []
     for i, rd in enumerate(vm.ramdisks):
         size = _size(rd.size_bytes, source, f"config.vm.ramdisks[{i}].size_bytes")
+        if size < 1_000_000:  # it would round to 0 MB, and tmpfs size=0 means no limit at all
+            raise ModelError(source, f"config.vm.ramdisks[{i}].size_bytes",
+                             f"expected at least 1 MB, got {size}")
         if not rd.mount.startswith("/") or ".." in rd.mount.split("/"):
             raise ModelError(source, f"config.vm.ramdisks[{i}].mount",
                              f"expected an absolute path without '..', got {rd.mount!r}")
