@@ -16,7 +16,8 @@ or from sync tests / tests that drive subprocesses (bvup, blockvisord)::
 RPCs served: AuthService.Refresh; HostService.CreateHost/UpdateHost/GetRegion;
 CommandService.Pending/Ack/Update; NodeService.Create/Start/Stop/Delete/UpgradeImage/
 ReportStatus/List; MetricsService.Host/Node; DiscoveryService.Services; ImageService.GetImage;
-BundleService.ListVersions; CryptService.GetSecret/PutSecret. Others answer UNIMPLEMENTED.
+BundleService.ListVersions; CryptService.GetSecret/PutSecret; ArchiveService.GetDownloadMetadata/
+GetDownloadChunks/GetUploadSlots/PutDownloadManifest. Others answer UNIMPLEMENTED.
 
 Model (all plain attributes, inspect and edit them freely between calls):
     ``regions`` key -> Region (``local`` seeded), ``provision_tokens`` token -> org id
@@ -24,7 +25,10 @@ Model (all plain attributes, inspect and edit them freely between calls):
     (+ ``image_keys`` id -> (protocol, variant), ``image_versions``, ``store_keys``),
     ``nodes`` id -> Node, ``commands`` (list, oldest first), ``statuses`` (ReportStatus
     requests), ``host_metrics`` / ``node_metrics`` / ``host_updates`` (requests), ``secrets``
-    (resource_id, key) -> bytes, ``bundles`` (versions), ``notification_url`` (Discovery).
+    (resource_id, key) -> bytes, ``bundles`` (versions), ``notification_url`` (Discovery),
+    ``archives`` archive_id -> {data_version -> ArchiveServicePutDownloadManifestRequest}
+    (``archive_locks``: reserved (archive_id, data_version); chunk/slot urls are
+    ``archive_url`` + "/" + key + "?fake-presigned=GET|PUT", not served by anything).
 
 Helpers (sync, they do not notify): ``add_host(ttl=, ips=, org_id=) -> (host_id, (token,
 refresh))``, ``issue_tokens(resource_id, ttl)``, ``add_image(protocol, variant, version, ...)``,
@@ -85,6 +89,8 @@ from bv_core.proto.blockjoy.common.v1 import config_pb2
 from bv_core.proto.blockjoy.common.v1 import node_pb2 as common_node_pb2
 from bv_core.proto.blockjoy.common.v1 import protocol_pb2 as common_protocol_pb2
 from bv_core.proto.blockjoy.v1 import (
+    archive_pb2,
+    archive_pb2_grpc,
     auth_pb2,
     auth_pb2_grpc,
     bundle_pb2,
@@ -164,6 +170,9 @@ class FakeFleetApi:
     node_metrics: list[Any] = field(default_factory=list)
     host_updates: list[Any] = field(default_factory=list)
     secrets: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    archives: dict[str, dict[int, Any]] = field(default_factory=dict)
+    archive_locks: set[tuple[str, int]] = field(default_factory=set)
+    archive_url: str = "http://archive.invalid"
     calls: list[Call] = field(default_factory=list)
     port: int = 0
     tls: tuple[bytes, bytes] | None = None  # (private key PEM, certificate PEM): serve TLS
@@ -617,7 +626,64 @@ def _servicers(api: FakeFleetApi) -> list[tuple[Callable[[Any, Any], None], Any]
             api.secrets[(request.resource.resource_id, request.key)] = request.value
             return crypt_pb2.CryptServicePutSecretResponse()
 
+    class Archive(archive_pb2_grpc.ArchiveServiceServicer):
+        def _url(self, key: str, method: str) -> str:
+            return f"{api.archive_url}/{key}?fake-presigned={method}"
+
+        async def _version(self, request: Any, context: ctx, version: int | None) -> Any:
+            versions = api.archives.get(request.archive_id) or {}
+            if version is None and versions:
+                version = max(versions)
+            if version is None or version not in versions:
+                await context.abort(grpc.StatusCode.NOT_FOUND, "Archive not found.")
+            return versions[version]
+
+        async def GetDownloadMetadata(self, request: Any, context: ctx) -> Any:  # noqa: N802
+            await api._enter("ArchiveService.GetDownloadMetadata", request, context)
+            want = request.data_version if request.HasField("data_version") else None
+            m = await self._version(request, context, want)
+            reply = archive_pb2.ArchiveServiceGetDownloadMetadataResponse(
+                data_version=m.data_version, total_size=m.total_size, chunks=len(m.chunks))
+            if m.HasField("compression"):
+                reply.compression.CopyFrom(m.compression)
+            return reply
+
+        async def GetDownloadChunks(self, request: Any, context: ctx) -> Any:  # noqa: N802
+            await api._enter("ArchiveService.GetDownloadChunks", request, context)
+            m = await self._version(request, context, request.data_version)
+            out = []
+            for i in request.chunk_indexes:
+                if i >= len(m.chunks):
+                    await context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"No chunk {i}.")
+                chunk = archive_pb2.ArchiveChunk()
+                chunk.CopyFrom(m.chunks[i])
+                chunk.url = self._url(chunk.key, "GET")
+                out.append(chunk)
+            return archive_pb2.ArchiveServiceGetDownloadChunksResponse(chunks=out)
+
+        async def GetUploadSlots(self, request: Any, context: ctx) -> Any:  # noqa: N802
+            await api._enter("ArchiveService.GetUploadSlots", request, context)
+            aid = request.archive_id
+            if request.HasField("data_version"):
+                version = request.data_version
+            else:
+                # the next version after the newest manifest; locked = another upload has it
+                version = max(api.archives.get(aid, {}), default=0) + 1
+                if (aid, version) in api.archive_locks:
+                    await context.abort(grpc.StatusCode.ALREADY_EXISTS, "Version locked.")
+                api.archive_locks.add((aid, version))
+            slots = [archive_pb2.UploadSlot(index=i, key=f"{aid}/{version}/data.part_{i}",
+                                            url=self._url(f"{aid}/{version}/data.part_{i}", "PUT"))
+                     for i in request.slot_indexes]
+            return archive_pb2.ArchiveServiceGetUploadSlotsResponse(data_version=version, slots=slots)
+
+        async def PutDownloadManifest(self, request: Any, context: ctx) -> Any:  # noqa: N802
+            await api._enter("ArchiveService.PutDownloadManifest", request, context)
+            api.archives.setdefault(request.archive_id, {})[request.data_version] = request
+            return archive_pb2.ArchiveServicePutDownloadManifestResponse()
+
     return [
+        (archive_pb2_grpc.add_ArchiveServiceServicer_to_server, Archive()),
         (auth_pb2_grpc.add_AuthServiceServicer_to_server, Auth()),
         (host_pb2_grpc.add_HostServiceServicer_to_server, Host()),
         (command_pb2_grpc.add_CommandServiceServicer_to_server, Command()),

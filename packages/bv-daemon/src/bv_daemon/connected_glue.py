@@ -19,6 +19,9 @@ for ufw, default ``ufw``; ``none`` = no firewall, e.g. a host without ufw),
 ``BV_FLEET_REPORT_PERIOD`` (seconds between status/metrics reports, default 30),
 ``BV_FLEET_POLL_INTERVAL`` (seconds between polls while the broker is down, default 5),
 ``BV_MQTT_PROTOCOL`` (``5`` or ``3.1.1``).
+
+``run_connected`` also points the runtime's ``archives`` (engine socket archive calls) and
+``secrets`` (plugins' get_secret/put_secret) at the fleet API while connected mode runs.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from bv_core.proto.blockvisor.internal.v1 import daemon_pb2
 from bv_daemon import __version__
 from bv_daemon import upgrade as upgrade_mod
 from bv_daemon._states import NodeStatus
-from bv_daemon.failpoints import failpoint
+from bv_daemon.archive_gateway import FleetArchiveGateway
 from bv_daemon.firewall import Ufw, apply_node_rules, remove_node_rules
 from bv_daemon.fleet.commands import (
     BlockingJobRunning,
@@ -144,39 +147,11 @@ class FleetNodeHandler:
             return  # a repeated create (crash after it ran): the node is there
         image = self._image(state)
         new_state = self._local_state(state, image)
-        async with m._create_lock:  # noqa: SLF001 - the manager's allocation critical section
-            for other in m._states():  # noqa: SLF001
-                if other.name == new_state.name:
-                    raise Conflict(f"node {node_id}: name {new_state.name!r} is used by node {other.id}")
-                if other.ip == new_state.ip:
-                    raise Conflict(f"node {node_id}: IP {new_state.ip} is used by node {other.id}")
-            if new_state.ip not in m.rt.net.pool:
-                raise InvalidInput(f"node {node_id}: IP {new_state.ip} is not in this host's node "
-                                   f"IP pool ({m.rt.net.pool[0]} - {m.rt.net.pool[-1]})")
-            m._check_resources(new_state)  # noqa: SLF001
-            if m.rt.cpu_limit:
-                new_state.assigned_cpus = m.cpus.acquire(new_state.vm_config.vcpu_count)
-            built = Node(new_state, m.rt)
-            built.paths.dir.mkdir(parents=True)
-            (built.paths.dir / CREATING_MARKER).touch()
-            m.nodes[node_id] = built
         try:
-            async with built.lock:
-                built.save()
-                await built.create_machine()
-                await built.load_plugin()  # a plugin syntax error fails the create
-                await self._apply_firewall(new_state)
-                await failpoint("create-built")
-                (built.paths.dir / CREATING_MARKER).unlink()
+            await m.create_from_state(new_state, image, before_commit=self._apply_firewall,
+                                      on_failure=lambda st: self._remove_firewall(node_id))
         except BaseException as err:
             log.error("node %s: create from the fleet API failed: %s", node_id, err)
-            m.nodes.pop(node_id, None)
-            m.cpus.release(new_state.assigned_cpus)
-            await asyncio.shield(m._remove_half_node(built.paths.dir))  # noqa: SLF001
-            try:
-                await asyncio.shield(self._remove_firewall(node_id))
-            except BvError as fw_err:
-                log.error("node %s: removing firewall rules after a failed create: %s", node_id, fw_err)
             raise
         log.info("node %s (%s) created from the fleet API: %s %s", new_state.name, node_id,
                  image.protocol_key, image.version)
@@ -292,7 +267,7 @@ async def node_metrics(manager: NodesManager) -> list[Any]:
 
 
 def used_ips(manager: NodesManager) -> list[str]:
-    return [s.ip for s in manager._states()]  # noqa: SLF001
+    return [s.ip for s in manager.states()]
 
 
 def image_exists(manager: NodesManager, key: ProtocolImageKey, version: str, uri: str) -> bool:
@@ -371,11 +346,15 @@ async def run_connected(
         mqtt_protocol=_mqtt_protocol(), report_period=_env_float("BV_FLEET_REPORT_PERIOD", 30.0),
         poll_interval=_env_float("BV_FLEET_POLL_INTERVAL", 5.0))
     await connected.__aenter__()
+    # babel's archive calls and plugins' secrets of every node now go to the fleet API
+    rt.archives = FleetArchiveGateway(connected.client)
+    rt.secrets = connected.client
 
     async def run() -> None:
         try:
             await connected.run()
         finally:
+            rt.archives = rt.secrets = None  # the client closes next: fail calls clearly instead
             await connected.__aexit__(None, None, None)
 
     task = tg.create_task(run(), name="connected-mode")

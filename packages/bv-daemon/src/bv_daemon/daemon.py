@@ -8,6 +8,12 @@ stop, engine servers close, scheduled tasks are persisted - and nodes keep runni
 Mode: standalone when the host config is absent or has no fleet-API credentials. Connected mode
 adds its command loop, status and metrics reports and the self-updater as more tasks of the same
 group. A host whose last installer rollback failed reports BROKEN.
+
+Archive store (standalone mode only): ``BV_ARCHIVE_STORE`` (tests, operators) or the host
+config's ``archive_store_dir`` names a directory store; the daemon serves it over HTTP on the
+node bridge address (`bv_daemon.archive_server`) and answers nodes' archive calls from it
+(`bv_daemon.archive_gateway.LocalArchiveGateway`). Without one, archive calls fail with a clear
+FAILED_PRECONDITION. In connected mode the fleet API's ArchiveService is used instead.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ import contextlib
 import fcntl
 import logging
 import os
+import secrets
 import signal
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +51,9 @@ from bv_daemon.self_updater import (
     running_bundle_version,
 )
 
-__all__ = ["DaemonOptions", "build_runtime", "run_daemon"]
+__all__ = ["ARCHIVE_STORE_ENV", "DaemonOptions", "archive_store_dir", "build_runtime", "run_daemon"]
+
+ARCHIVE_STORE_ENV = "BV_ARCHIVE_STORE"
 
 log = logging.getLogger("blockvisord")
 
@@ -93,6 +102,40 @@ def build_runtime(opts: DaemonOptions, paths: HostPaths) -> tuple[Runtime, HostC
     return rt, config
 
 
+def archive_store_dir(config: HostConfig | None, env: dict[str, str] | None = None) -> Path | None:
+    """The standalone archive store: ``BV_ARCHIVE_STORE`` wins over ``archive_store_dir``."""
+    value = (env if env is not None else os.environ).get(ARCHIVE_STORE_ENV, "").strip()
+    if value:
+        if not os.path.isabs(value):
+            raise InvalidInput(f"{ARCHIVE_STORE_ENV}: expected an absolute directory path, got {value!r}")
+        return Path(value)
+    if config is not None and config.archive_store_dir:
+        return Path(config.archive_store_dir)
+    return None
+
+
+@contextlib.asynccontextmanager
+async def _standalone_archives(rt: Runtime, config: HostConfig | None) -> AsyncIterator[None]:
+    """Serve the local archive store (if any) while the daemon runs; sets ``rt.archives``."""
+    store = None if config is not None and config.connected else archive_store_dir(config)
+    if store is None:
+        yield
+        return
+    from bv_daemon.archive_gateway import LocalArchiveGateway
+    from bv_daemon.archive_server import ArchiveServer
+
+    # A fresh secret per daemon run: URLs handed out before a restart get 403, and the jobs
+    # simply ask for new ones.
+    secret = secrets.token_bytes(32)
+    async with ArchiveServer(store, secret, rt.net.bridge_ip) as server:
+        rt.archives = LocalArchiveGateway(store, base_url=server.base_url, secret=secret)
+        log.info("archive store %s served on %s", store, server.base_url)
+        try:
+            yield
+        finally:
+            rt.archives = None
+
+
 @contextlib.contextmanager
 def _single_instance(paths: HostPaths) -> Iterator[None]:
     paths.var.mkdir(parents=True, exist_ok=True)
@@ -124,59 +167,64 @@ async def run_daemon(opts: DaemonOptions, paths: HostPaths | None = None) -> Non
     paths = paths or HostPaths.from_env()
     with _single_instance(paths):
         rt, config = build_runtime(opts, paths)
-        manager_holder: list[NodesManager] = []
+        async with _standalone_archives(rt, config):
+            await _run(opts, paths, rt, config)
 
-        async def fire(task: ScheduledTask) -> None:
-            from bv_daemon._states import NodeStatus
 
-            node = manager_holder[0].nodes.get(task.node_id)
-            if node is None or await node.status() is not NodeStatus.RUNNING:
-                return
-            await node.plugin_call(lambda p: p.call_method(task.function, task.param))
+async def _run(opts: DaemonOptions, paths: HostPaths, rt: Runtime, config: HostConfig | None) -> None:
+    manager_holder: list[NodesManager] = []
 
-        rt.scheduler = Scheduler(fire)
-        manager = NodesManager(rt)
-        manager_holder.append(manager)
-        state = ServiceState()
-        service = InternalService(manager, state, config_text=_redacted(config))
-        server = await _serve(service, paths.socket)
-        log.info("blockvisord serving on %s (%s mode)", paths.socket,
-                 "connected" if rt.api_url else "standalone")
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            loop.add_signal_handler(sig, stop.set)
-        try:
-            await manager.load()
-            broken = host_broken_reason(paths)
-            if broken is not None:
-                log.error("host is broken (installer rollback failed): %s; call support", broken)
-            state.status = daemon_pb2.SERVICE_STATUS_BROKEN if broken else daemon_pb2.SERVICE_STATUS_OK
-            async with asyncio.TaskGroup() as tg:
-                loops = [
-                    tg.create_task(recovery_loop(manager, opts.recovery_interval)),
-                    tg.create_task(rt.scheduler.run()),
-                ]
-                if config is not None and config.connected:  # issue 7: command loop, reports
-                    handle = await run_connected(tg, manager, rt, config, config_path=opts.config or paths.config,
-                                                 service_status=lambda: service_status_of(state.status))
-                    loops.append(handle.task)
-                    updater = SelfUpdater(FleetBundleClient(handle.mode.client), paths,
-                                          running_bundle_version(),
-                                          interval=config.update_check_interval_secs)
-                    loops.append(tg.create_task(updater.run()))
-                    service.connected = handle  # CLI node commands of non-dev nodes go to the API
-                await stop.wait()
-                log.info("blockvisord shutting down; nodes keep running")
-                state.shutting_down = True
-                for task in loops:
-                    task.cancel()
-        finally:
+    async def fire(task: ScheduledTask) -> None:
+        from bv_daemon._states import NodeStatus
+
+        node = manager_holder[0].nodes.get(task.node_id)
+        if node is None or await node.status() is not NodeStatus.RUNNING:
+            return
+        await node.plugin_call(lambda p: p.call_method(task.function, task.param))
+
+    rt.scheduler = Scheduler(fire)
+    manager = NodesManager(rt)
+    manager_holder.append(manager)
+    state = ServiceState()
+    service = InternalService(manager, state, config_text=_redacted(config))
+    server = await _serve(service, paths.socket)
+    log.info("blockvisord serving on %s (%s mode)", paths.socket,
+             "connected" if rt.api_url else "standalone")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await manager.load()
+        broken = host_broken_reason(paths)
+        if broken is not None:
+            log.error("host is broken (installer rollback failed): %s; call support", broken)
+        state.status = daemon_pb2.SERVICE_STATUS_BROKEN if broken else daemon_pb2.SERVICE_STATUS_OK
+        async with asyncio.TaskGroup() as tg:
+            loops = [
+                tg.create_task(recovery_loop(manager, opts.recovery_interval)),
+                tg.create_task(rt.scheduler.run()),
+            ]
+            if config is not None and config.connected:  # issue 7: command loop, reports
+                handle = await run_connected(tg, manager, rt, config, config_path=opts.config or paths.config,
+                                             service_status=lambda: service_status_of(state.status))
+                loops.append(handle.task)
+                updater = SelfUpdater(FleetBundleClient(handle.mode.client), paths,
+                                      running_bundle_version(),
+                                      interval=config.update_check_interval_secs)
+                loops.append(tg.create_task(updater.run()))
+                service.connected = handle  # CLI node commands of non-dev nodes go to the API
+            await stop.wait()
+            log.info("blockvisord shutting down; nodes keep running")
             state.shutting_down = True
-            await server.stop(grace=2.0)
-            try:
-                await manager.detach()
-            except BvError as err:
-                log.error("saving state at shutdown: %s", err)
-            paths.socket.unlink(missing_ok=True)
-        log.info("blockvisord stopped")
+            for task in loops:
+                task.cancel()
+    finally:
+        state.shutting_down = True
+        await server.stop(grace=2.0)
+        try:
+            await manager.detach()
+        except BvError as err:
+            log.error("saving state at shutdown: %s", err)
+        paths.socket.unlink(missing_ok=True)
+    log.info("blockvisord stopped")

@@ -72,7 +72,8 @@ class Node:
         self.backoff = RecoveryBackoff(policies={
             kind: BackoffPolicy(p.base_secs * rt.backoff_scale, p.max_tries) for kind, p in BACKOFF_POLICIES.items()})
         self.babel = BabelClient(state.name, self.paths.babel_socket)
-        self.engine = EngineServer(self.id, self.paths.engine_socket)
+        self.engine = EngineServer(self.id, self.paths.engine_socket,
+                                   image=lambda: self.state.image, gateway=lambda: self.rt.archives)
         self.machine: Machine = rt.platform.machine(self.spec())
         self.plugin: RhaiPlugin | None = None
         self.failure: str = ""  # last failure, shown in node info while the node is Failed
@@ -129,7 +130,8 @@ class Node:
         self.machine = self.rt.platform.machine(self.spec())
 
     def facts(self) -> NodeFacts:
-        return NodeFacts(self.node_env(), dict(self.state.properties), self.paths.dir, self.paths.data)
+        return NodeFacts(self.node_env(), dict(self.state.properties), self.paths.dir, self.paths.data,
+                         self.state.image)
 
     # -- status -----------------------------------------------------------------------------------
     async def machine_state(self) -> MachineState:
@@ -181,7 +183,8 @@ class Node:
 
     # -- plugin -----------------------------------------------------------------------------------
     async def load_plugin(self) -> RhaiPlugin:
-        host = NodePluginHost(self.facts, self.babel, self.rt.scheduler, asyncio.get_running_loop())
+        host = NodePluginHost(self.facts, self.babel, self.rt.scheduler, asyncio.get_running_loop(),
+                              secrets=lambda: self.rt.secrets, archives=lambda: self.rt.archives)
         self.plugin = await asyncio.to_thread(RhaiPlugin, self.paths.plugin_dir, host)
         return self.plugin
 

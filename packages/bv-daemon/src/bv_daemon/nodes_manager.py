@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,13 +63,14 @@ from bv_daemon.runtime import Runtime
 from bv_daemon.scheduler import ScheduledTask
 from bv_daemon.upgrade import run_upgrade
 
-__all__ = ["CREATING_MARKER", "BrokenNode", "NodesManager", "Progress"]
+__all__ = ["CREATING_MARKER", "BrokenNode", "BuildHook", "NodesManager", "Progress"]
 
 log = logging.getLogger(__name__)
 
 CREATING_MARKER = ".creating"
 ATTACH_CONCURRENCY = 8
 Progress = Callable[[str, str], None]
+BuildHook = Callable[[NodeState], Awaitable[None]]
 
 
 @dataclass
@@ -115,6 +116,10 @@ class NodesManager:
         out = [n.state for n in self.nodes.values()]
         out += [b.state for b in self.broken.values() if b.state is not None]
         return out
+
+    def states(self) -> list[NodeState]:
+        """Every node's state, broken nodes with a readable state included (IPs, names in use)."""
+        return self._states()
 
     # -- attach at daemon start -------------------------------------------------------------------
     async def load(self) -> None:
@@ -298,6 +303,37 @@ class NodesManager:
         await self._build(node, image, say)
         return node
 
+    async def create_from_state(
+        self, state: NodeState, image: Image, *, before_commit: BuildHook | None = None,
+        on_failure: BuildHook | None = None, progress: Progress | None = None,
+    ) -> Node:
+        """Build a node whose state was decided elsewhere (the fleet API's NodeCreate).
+
+        Under the allocation lock: the name and IP must be free, the IP in this host's pool and
+        the resources available; CPUs are pinned when limits are on. Then the node is built as
+        `create` does. ``before_commit`` runs once the node is built, before the create journal
+        marker goes (e.g. firewall rules); if anything fails the half node is removed, its CPUs
+        released and ``on_failure`` awaited (its own errors are logged, the first is raised).
+        """
+        node_id = str(state.id)
+        async with self._create_lock:
+            for other in self._states():
+                if other.name == state.name:
+                    raise Conflict(f"node {node_id}: name {state.name!r} is used by node {other.id}")
+                if other.ip == state.ip:
+                    raise Conflict(f"node {node_id}: IP {state.ip} is used by node {other.id}")
+            if state.ip not in self.rt.net.pool:
+                pool = self.rt.net.pool
+                where = f"{pool[0]} - {pool[-1]}" if pool else "empty"
+                raise InvalidInput(f"node {node_id}: IP {state.ip} is not in this host's node IP pool ({where})")
+            self._check_resources(state)
+            if self.rt.cpu_limit and not state.dev_mode:
+                state.assigned_cpus = self.cpus.acquire(state.vm_config.vcpu_count)
+            node = self._reserve(state)
+        await self._build(node, image, progress or (lambda step, msg: None),
+                          before_commit=before_commit, on_failure=on_failure)
+        return node
+
     def _reserve(self, state: NodeState) -> Node:
         """Under the create lock: the node's directory with the create journal marker."""
         node = Node(state, self.rt)
@@ -306,7 +342,8 @@ class NodesManager:
         self.nodes[node.id] = node
         return node
 
-    async def _build(self, node: Node, image: Image, say: Progress) -> None:
+    async def _build(self, node: Node, image: Image, say: Progress, *,
+                     before_commit: BuildHook | None = None, on_failure: BuildHook | None = None) -> None:
         state = node.state
         try:
             async with node.lock:
@@ -315,6 +352,8 @@ class NodesManager:
                 await node.create_machine()
                 say("load-plugin", "loading the plugin")
                 await node.load_plugin()  # a plugin syntax error fails the create
+                if before_commit is not None:
+                    await before_commit(state)
                 await failpoint("create-built")
                 (node.paths.dir / CREATING_MARKER).unlink()
         except BaseException as err:
@@ -322,6 +361,11 @@ class NodesManager:
             self.nodes.pop(node.id, None)
             self.cpus.release(state.assigned_cpus)
             await asyncio.shield(self._remove_half_node(node.paths.dir))
+            if on_failure is not None:
+                try:
+                    await asyncio.shield(on_failure(state))
+                except BvError as cleanup_err:
+                    log.error("node %s: cleanup after a failed create: %s", state.name, cleanup_err)
             raise
         log.info("node %s (%s) created from %s %s%s", state.name, node.id, image.protocol_key, image.version,
                  " (dev node)" if state.dev_mode else "")

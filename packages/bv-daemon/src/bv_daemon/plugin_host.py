@@ -5,9 +5,12 @@ needs babel is bridged back to the daemon's event loop with ``run_coroutine_thre
 waited for in the worker. Functions answered on the host (node facts, plugin data, scheduler,
 logging) do not touch the loop except to hand a scheduler change over.
 
-Standalone mode follows the original's dev-mode rules for what needs the fleet API:
-``get_secret`` answers ``dev-secret``, ``put_secret`` does nothing, ``has_protocol_archive``
-is false.
+Secrets and archives (bv-host-2.16.md §3.6): in connected mode a non-dev node's
+``get_secret``/``put_secret`` go to the fleet API's CryptService (``secrets`` returns the
+daemon's `FleetClient`), and ``has_protocol_archive`` asks the runtime's archive gateway
+(also in standalone mode when a local archive store is configured). Dev nodes, and standalone
+mode for secrets, keep the original's dev-mode answers: ``get_secret`` answers ``dev-secret``,
+``put_secret`` does nothing, ``has_protocol_archive`` is false.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bv_core.errors import InvalidInput, NotFound
 from bv_core.jobs import JobConfig, JobInfo
+from bv_core.models import NodeImage
 from bv_core.persistence import atomic_write
 from bv_core.plugin import (
     HttpResult,
@@ -36,7 +40,10 @@ from bv_core.plugin import (
 from bv_daemon.babel_client import BabelClient
 from bv_daemon.scheduler import ScheduledTask, Scheduler
 
-__all__ = ["DEV_SECRET", "NodeFacts", "NodePluginHost"]
+if TYPE_CHECKING:
+    from bv_daemon.archive_gateway import ArchiveGateway
+
+__all__ = ["DEV_SECRET", "NodeFacts", "NodePluginHost", "SecretStore"]
 
 log = logging.getLogger("bv_daemon.plugin")
 
@@ -51,6 +58,14 @@ _LEVELS = {
 }
 
 
+class SecretStore(Protocol):
+    """Node secrets kept by the fleet API (``FleetClient`` implements it)."""
+
+    async def get_secret(self, node_id: str, key: str) -> bytes | None: ...
+
+    async def put_secret(self, node_id: str, key: str, value: bytes) -> None: ...
+
+
 @dataclass
 class NodeFacts:
     """What the plugin may read about its node; the node refreshes it on every state change."""
@@ -59,6 +74,11 @@ class NodeFacts:
     params: dict[str, str]
     node_dir: Path
     data_dir: Path
+    image: NodeImage | None = None  # the node's current image: its archive keys
+
+
+def _none() -> None:
+    return None
 
 
 class NodePluginHost:
@@ -70,11 +90,16 @@ class NodePluginHost:
         babel: BabelClient,
         scheduler: Scheduler | None,
         loop: asyncio.AbstractEventLoop,
+        *,
+        secrets: Callable[[], SecretStore | None] = _none,
+        archives: Callable[[], ArchiveGateway | None] = _none,
     ) -> None:
         self._facts = facts
         self._babel = babel
         self._scheduler = scheduler
         self._loop = loop
+        self._secrets = secrets  # read per call: connected mode sets them after nodes attach
+        self._archives = archives
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
@@ -142,11 +167,23 @@ class NodePluginHost:
         except FileNotFoundError:
             raise NotFound(f"no plugin data saved for node {self._node_id}") from None
 
+    def _secret_store(self) -> SecretStore | None:
+        """The fleet API's secrets, or None for dev-mode answers (dev node or standalone)."""
+        if self._facts().env.dev_mode:
+            return None
+        return self._secrets()
+
     def put_secret(self, name: str, value: bytes) -> None:
-        return None  # standalone = dev-mode rules: no secret store
+        store = self._secret_store()
+        if store is None:
+            return None  # dev-mode rules: no secret store
+        self._run(store.put_secret(self._node_id, name, value))
 
     def get_secret(self, name: str) -> bytes | None:
-        return DEV_SECRET
+        store = self._secret_store()
+        if store is None:
+            return DEV_SECRET
+        return self._run(store.get_secret(self._node_id, name))
 
     # -- scheduler ------------------------------------------------------------------------------
     def add_task(self, name: str, schedule: str, function: str, param: str) -> None:
@@ -164,7 +201,11 @@ class NodePluginHost:
 
     # -- protocol data --------------------------------------------------------------------------
     def has_protocol_archive(self) -> bool:
-        return False
+        facts = self._facts()
+        gateway = None if facts.env.dev_mode else self._archives()
+        if gateway is None or facts.image is None:
+            return False  # dev-mode rules, or no archive store at all
+        return self._run(gateway.has_archive(facts.image))
 
     def protocol_data_stamp(self) -> float | None:
         try:

@@ -10,12 +10,17 @@ import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bv_core.errors import InvalidInput, NotFound
 from bv_core.models import HostConfig
 from bv_daemon.paths import HostPaths
 from bv_daemon.platform.base import Platform
 from bv_daemon.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from bv_daemon.archive_gateway import ArchiveGateway
+    from bv_daemon.plugin_host import SecretStore
 
 __all__ = [
     "DEFAULT_BRIDGE",
@@ -108,3 +113,8 @@ class Runtime:
     babel_start_timeout: float = 60.0
     stop_timeout: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)
+    # Where nodes' archive and secret calls go. None = dev-mode answers / FAILED_PRECONDITION.
+    # Standalone: the daemon sets archives to a local store when one is configured; connected
+    # mode sets both to the fleet API once it is open (after nodes attached: read per call).
+    archives: ArchiveGateway | None = None
+    secrets: SecretStore | None = None

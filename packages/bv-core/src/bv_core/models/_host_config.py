@@ -80,6 +80,10 @@ class HostConfig(MutableModel, kw_only=True):
     cluster_seed_urls: list[str] | None = None
     apptainer: ApptainerConfig = msgspec.field(default_factory=ApptainerConfig)
     maintenance_mode: bool = False  # skip resource checks on create/upgrade
+    # Not in the original: a directory archive store for standalone mode (protocol data served
+    # to nodes by the daemon). None = no store. Left out of saved files while None, so configs
+    # keep the original's shape.
+    archive_store_dir: str | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -90,6 +94,9 @@ class HostConfig(MutableModel, kw_only=True):
         if missing and len(missing) < len(creds):
             raise FieldError(missing[0], "required when any fleet API setting is present "
                              "(token, refresh_token and blockjoy_api_url go together)")
+        if self.archive_store_dir is not None and not os.path.isabs(self.archive_store_dir):
+            raise FieldError("archive_store_dir",
+                             f"expected an absolute directory path, got {self.archive_store_dir!r}")
 
     @property
     def connected(self) -> bool:
@@ -103,4 +110,7 @@ def load_host_config(path: str | os.PathLike[str] = HOST_CONFIG_PATH) -> HostCon
 
 def save_host_config(path: str | os.PathLike[str], config: HostConfig) -> None:
     """Atomic replace; the file holds tokens, so it is written mode 0600."""
-    save_json(path, config, mode=0o600)
+    doc = msgspec.to_builtins(config)
+    if config.archive_store_dir is None:
+        del doc["archive_store_dir"]  # our extension: absent unless set
+    save_json(path, doc, mode=0o600)
