@@ -2,32 +2,82 @@
 
 Every call goes through `DaemonClient.call` / `DaemonClient.stream`, which translate gRPC
 statuses into `CliError`s with one-line operator messages, so no grpc type reaches a command.
+
+Start-up time matters here (`bv node list` is run by scripts in loops): grpc is imported only
+when the first call opens the channel, and each RPC is bound from `RPC_TYPES` with just the one
+message module it needs, instead of the generated stub that imports every message module of
+the service.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
-import socket
-import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import grpc
-
-from bv_core.errors import BvError
-from bv_core.proto.blockvisor.internal.v1 import service_pb2_grpc
+from bv_core.errors import BvError, InternalError
 
 from ..logging_setup import TRACE
 
-__all__ = ["LONG_TIMEOUT", "CliError", "DaemonClient", "DaemonUnreachable", "UsageError", "daemon_pid_from_socket"]
+if TYPE_CHECKING:
+    import grpc
+
+__all__ = [
+    "LONG_TIMEOUT",
+    "RPC_TYPES",
+    "CliError",
+    "DaemonClient",
+    "DaemonUnreachable",
+    "UsageError",
+    "daemon_pid_from_socket",
+]
 
 # Quick unary requests; node actions (start, stop, plugin calls) that wait on a node; streams
 # (create, upgrade). Bounds, so a wedged daemon never hangs a script forever.
 DEFAULT_TIMEOUT: Final = 30.0
 LONG_TIMEOUT: Final = 600.0
 STREAM_TIMEOUT: Final = 900.0
+
+SERVICE: Final = "blockvisor.internal.v1.BlockvisorService"
+_PROTO_PACKAGE: Final = "bv_core.proto.blockvisor.internal.v1"
+
+# BlockvisorService RPC -> (message module, response message, server-streaming), as in
+# proto/blockvisor/internal/v1/service.proto. tests/cli/test_cli_startup.py checks it against
+# the generated service descriptor, so a changed .proto cannot leave it stale unnoticed.
+RPC_TYPES: Final[dict[str, tuple[str, str, bool]]] = {
+    "GetDaemonInfo": ("daemon_pb2", "DaemonInfo", False),
+    "GetHealth": ("daemon_pb2", "GetHealthResponse", False),
+    "StartUpdate": ("daemon_pb2", "StartUpdateResponse", False),
+    "GetHostInfo": ("host_pb2", "HostInfo", False),
+    "GetHostMetrics": ("host_pb2", "HostMetrics", False),
+    "ListImages": ("image_pb2", "ListImagesResponse", False),
+    "ListNodes": ("node_pb2", "ListNodesResponse", False),
+    "GetNode": ("node_pb2", "NodeInfo", False),
+    "GetNodeStatus": ("node_pb2", "GetNodeStatusResponse", False),
+    "CreateNode": ("node_pb2", "NodeProgress", True),
+    "CreateDevNode": ("node_pb2", "NodeProgress", True),
+    "StartNode": ("node_pb2", "NodeActionResult", False),
+    "StopNode": ("node_pb2", "NodeActionResult", False),
+    "RestartNode": ("node_pb2", "NodeActionResult", False),
+    "UpgradeNode": ("node_pb2", "NodeProgress", True),
+    "UpgradeDevNode": ("node_pb2", "NodeProgress", True),
+    "UpdateNode": ("node_pb2", "NodeActionResult", False),
+    "DeleteNode": ("node_pb2", "NodeActionResult", False),
+    "ReloadPlugin": ("node_pb2", "ReloadPluginResponse", False),
+    "ListCapabilities": ("node_pb2", "ListCapabilitiesResponse", False),
+    "RunPluginMethod": ("node_pb2", "RunPluginMethodResponse", False),
+    "GetNodeMetrics": ("node_pb2", "NodeMetrics", False),
+    "ListJobs": ("job_pb2", "ListJobsResponse", False),
+    "GetJobInfo": ("job_pb2", "JobInfo", False),
+    "StartJob": ("job_pb2", "NodeJobResponse", False),
+    "StopJob": ("job_pb2", "NodeJobResponse", False),
+    "SkipJob": ("job_pb2", "NodeJobResponse", False),
+    "CleanupJob": ("job_pb2", "NodeJobResponse", False),
+    "StreamLogs": ("job_pb2", "LogEntry", True),
+}
 
 log = logging.getLogger("bv.client")
 
@@ -65,31 +115,52 @@ class DaemonClient:
     def __init__(self, socket_path: Path) -> None:
         self.socket_path = socket_path
         self._channel: grpc.Channel | None = None
-        self._stub: Any = None
+        self._rpcs: dict[str, Any] = {}
 
-    @property
-    def stub(self) -> Any:
-        if self._stub is None:
+    def _open(self) -> Any:
+        if self._channel is None:
             if not self.socket_path.exists():
                 raise _unreachable(self.socket_path)
             if not os.access(self.socket_path, os.R_OK | os.W_OK):
                 # The socket is root-only (0660) by design; say so instead of "is it running?".
                 raise DaemonUnreachable(f"permission denied on {self.socket_path}: run bv as root "
                                "(or as a member of the socket's group)")
+            import grpc  # the heaviest import of the CLI: only once a call is made
+
             self._channel = grpc.insecure_channel(f"unix://{self.socket_path}")
-            self._stub = service_pb2_grpc.BlockvisorServiceStub(self._channel)
-        return self._stub
+        return self._channel
+
+    def rpc(self, method: str) -> Any:
+        """The bound multi-callable of BlockvisorService ``method`` (a sync grpc callable)."""
+        bound = self._rpcs.get(method)
+        if bound is None:
+            try:
+                module, response, streaming = RPC_TYPES[method]
+            except KeyError:
+                raise InternalError(f"unknown BlockvisorService method: {method}") from None
+            channel = self._open()
+            response_type = getattr(importlib.import_module(f"{_PROTO_PACKAGE}.{module}"), response)
+            factory = channel.unary_stream if streaming else channel.unary_unary
+            # Requests serialize themselves (SerializeToString is called on the instance); the
+            # registered-method flag is what the generated stub passes too.
+            bound = factory(f"/{SERVICE}/{method}", request_serializer=_serialize,
+                            response_deserializer=response_type.FromString,
+                            _registered_method=True)
+            self._rpcs[method] = bound
+        return bound
 
     def close(self) -> None:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
-            self._stub = None
+            self._rpcs.clear()
 
     def call(self, method: str, request: Any, *, subject: str | None = None,
              timeout: float | None = DEFAULT_TIMEOUT) -> Any:
         """Unary RPC ``method`` with errors translated (``subject``: the node or job asked for)."""
-        rpc: Callable[..., Any] = getattr(self.stub, method)
+        rpc: Callable[..., Any] = self.rpc(method)
+        import grpc  # loaded by rpc(): a dict lookup here
+
         log.log(TRACE, "-> %s %s", method, _one_line(request))
         try:
             return rpc(request, timeout=timeout)
@@ -99,7 +170,9 @@ class DaemonClient:
     def call_with_trailers(self, method: str, request: Any, *, subject: str | None = None,
                            timeout: float | None = DEFAULT_TIMEOUT) -> tuple[Any, dict[str, str]]:
         """Like `call`, also returning the trailing metadata (e.g. ``bv-status-reason``)."""
-        rpc: Any = getattr(self.stub, method)
+        rpc: Any = self.rpc(method)
+        import grpc
+
         log.log(TRACE, "-> %s %s", method, _one_line(request))
         try:
             response, call = rpc.with_call(request, timeout=timeout)
@@ -112,7 +185,9 @@ class DaemonClient:
     def stream(self, method: str, request: Any, *, subject: str | None = None,
                timeout: float | None = STREAM_TIMEOUT) -> Iterator[Any]:
         """Server-streaming RPC ``method``; yields messages, errors translated."""
-        rpc: Callable[..., Any] = getattr(self.stub, method)
+        rpc: Callable[..., Any] = self.rpc(method)
+        import grpc
+
         log.log(TRACE, "-> %s (stream) %s", method, _one_line(request))
         try:
             yield from rpc(request, timeout=timeout)
@@ -131,6 +206,8 @@ class DaemonClient:
         return True
 
     def translate(self, err: grpc.RpcError, subject: str | None) -> CliError:
+        import grpc
+
         code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
         details = (err.details() if hasattr(err, "details") else None) or ""
         log.debug("<- %s %s", code.name, details)
@@ -140,6 +217,8 @@ class DaemonClient:
 def status_message(code: grpc.StatusCode, details: str, subject: str | None,
                    socket_path: Path) -> CliError:
     """One operator line for a gRPC status (the daemon's own text wins when it sent one)."""
+    import grpc
+
     if code == grpc.StatusCode.UNAVAILABLE:
         # grpc's own connection failures vs. the daemon saying it is not ready (starting/updating).
         transport = ("connect" in details.lower() or "socket" in details.lower()
@@ -162,12 +241,20 @@ def status_message(code: grpc.StatusCode, details: str, subject: str | None,
     return CliError(details or f"blockvisord failed: {code.name.lower()}")
 
 
+def _serialize(request: Any) -> bytes:
+    data: bytes = request.SerializeToString()
+    return data
+
+
 def daemon_pid_from_socket(path: Path) -> int | None:
     """Pid of the process listening on ``path`` (SO_PEERCRED), None when nobody listens.
 
     The local API has no shutdown RPC: `bv stop` signals the process that owns the socket,
     which needs no pid file that could be stale.
     """
+    import socket
+    import struct
+
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.settimeout(2.0)

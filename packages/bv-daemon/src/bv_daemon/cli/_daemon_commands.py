@@ -12,7 +12,6 @@ import os
 import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,14 +19,20 @@ from typing import Any
 
 import click
 
-from bv_core.proto.blockvisor.internal.v1 import daemon_pb2
-
 from ..paths import HostPaths
 from ._client import CliError, daemon_pid_from_socket
 from ._context import Ctx, pass_ctx
 from ._format import message_dict, status_name
 
-__all__ = ["daemon_info_text", "register", "start_daemon", "stop_daemon"]
+__all__ = [
+    "daemon_info_text",
+    "register",
+    "start_command",
+    "start_daemon",
+    "status_command",
+    "stop_command",
+    "stop_daemon",
+]
 
 POLL_INTERVAL = 0.5
 START_TIMEOUT = 10.0
@@ -35,6 +40,8 @@ STOP_TIMEOUT = 15.0
 
 
 def daemon_info_text(info: Any) -> str:
+    from bv_core.proto.blockvisor.internal.v1 import daemon_pb2
+
     mode = status_name(daemon_pb2.DaemonMode.Name(info.mode))
     status = status_name(daemon_pb2.ServiceStatus.Name(info.status))
     lines = [
@@ -53,6 +60,8 @@ def daemon_info_text(info: Any) -> str:
 
 
 def _get_info(ctx: Ctx) -> Any | None:
+    from bv_core.proto.blockvisor.internal.v1 import daemon_pb2
+
     try:
         return ctx.client.call("GetDaemonInfo", daemon_pb2.GetDaemonInfoRequest(), timeout=5.0)
     except CliError:
@@ -83,6 +92,8 @@ def start_daemon(ctx: Ctx, log_level: str | None) -> Any:
     """Spawn blockvisord detached and wait until it has loaded its nodes (GetDaemonInfo answers
     with a status other than UNDEFINED: attach, with its babel restarts, may take seconds);
     returns the DaemonInfo."""
+    from bv_core.proto.blockvisor.internal.v1 import daemon_pb2
+
     log = _log_path()
     log.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
@@ -92,6 +103,8 @@ def start_daemon(ctx: Ctx, log_level: str | None) -> Any:
     cmd = [*_blockvisord_command(), "--foreground"]
     if log_level:
         cmd += ["--log-level", log_level]
+    import subprocess  # only `bv start` spawns anything
+
     with open(log, "ab") as out:
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env,
@@ -145,37 +158,44 @@ def _pid_alive(pid: int) -> bool:
         return False
 
 
-def register(bv: click.Group) -> None:
-    @bv.command("start")
-    @pass_ctx
-    @click.pass_context
-    def start(cctx: click.Context, ctx: Ctx) -> None:
-        """Start blockvisord in the background if it is not running."""
-        info = _get_info(ctx)
-        already = info is not None
-        if info is None:
-            level = cctx.find_root().params.get("log_level")
-            info = start_daemon(ctx, level)
-        ctx.emit({"running": True, "already_running": already, "info": message_dict(info)},
-                 f"blockvisor service {'is already running' if already else 'started successfully'}: "
-                 f"{daemon_info_text(info)}")
+@click.command("start")
+@pass_ctx
+@click.pass_context
+def start_command(cctx: click.Context, ctx: Ctx) -> None:
+    """Start blockvisord in the background if it is not running."""
+    info = _get_info(ctx)
+    already = info is not None
+    if info is None:
+        level = cctx.find_root().params.get("log_level")
+        info = start_daemon(ctx, level)
+    ctx.emit({"running": True, "already_running": already, "info": message_dict(info)},
+             f"blockvisor service {'is already running' if already else 'started successfully'}: "
+             f"{daemon_info_text(info)}")
 
-    @bv.command("stop")
-    @pass_ctx
-    def stop(ctx: Ctx) -> None:
-        """Stop blockvisord gracefully (nodes keep running)."""
-        stopped = stop_daemon(ctx)
-        ctx.emit({"running": False, "was_running": stopped},
-                 "blockvisor service stopped successfully" if stopped
-                 else "blockvisor service is not running")
 
-    @bv.command("status")
-    @pass_ctx
-    def status(ctx: Ctx) -> None:
-        """Say whether blockvisord runs, and its version, mode and paths."""
-        info = _get_info(ctx)
-        if info is None:
-            ctx.emit({"running": False}, "Service stopped")
-        else:
-            ctx.emit({"running": True, "info": message_dict(info)},
-                     f"Service running: {daemon_info_text(info)}")
+@click.command("stop")
+@pass_ctx
+def stop_command(ctx: Ctx) -> None:
+    """Stop blockvisord gracefully (nodes keep running)."""
+    stopped = stop_daemon(ctx)
+    ctx.emit({"running": False, "was_running": stopped},
+             "blockvisor service stopped successfully" if stopped
+             else "blockvisor service is not running")
+
+
+@click.command("status")
+@pass_ctx
+def status_command(ctx: Ctx) -> None:
+    """Say whether blockvisord runs, and its version, mode and paths."""
+    info = _get_info(ctx)
+    if info is None:
+        ctx.emit({"running": False}, "Service stopped")
+    else:
+        ctx.emit({"running": True, "info": message_dict(info)},
+                 f"Service running: {daemon_info_text(info)}")
+
+
+def register(group: click.Group) -> None:
+    """Add `start`, `stop` and `status` to ``group`` (`bv` loads them lazily instead)."""
+    for command in (start_command, stop_command, status_command):
+        group.add_command(command)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from google.protobuf.descriptor import FieldDescriptor
 
 from ._output import format_duration
 
@@ -50,6 +49,9 @@ def message_dict(message: Any) -> dict[str, Any]:
     Unlike protobuf's own JSON mapping, 64-bit integers stay numbers, enums use the words the
     tables show (``Running``), timestamps are RFC 3339 strings and unset optional fields are null.
     """
+    # protobuf is loaded already when there is a message; importing it here keeps --help light.
+    from google.protobuf.descriptor import FieldDescriptor
+
     result: dict[str, Any] = {}
     for fd in message.DESCRIPTOR.fields:
         value = getattr(message, fd.name)
@@ -68,11 +70,15 @@ def message_dict(message: Any) -> dict[str, Any]:
 
 
 def _is_repeated(fd: Any) -> bool:
+    from google.protobuf.descriptor import FieldDescriptor
+
     repeated = getattr(fd, "is_repeated", None)
     return bool(repeated) if repeated is not None else fd.label == FieldDescriptor.LABEL_REPEATED
 
 
 def _scalar(fd: Any, value: Any) -> Any:
+    from google.protobuf.descriptor import FieldDescriptor
+
     if fd.type == FieldDescriptor.TYPE_ENUM:
         return status_name(fd.enum_type.values_by_number[value].name)
     if fd.message_type is not None:

@@ -8,7 +8,6 @@ from typing import Any
 import click
 
 from bv_core.errors import BvError
-from bv_core.proto.blockvisor.internal.v1 import daemon_pb2, host_pb2, image_pb2
 
 from ..paths import HostPaths
 from ._client import CliError
@@ -36,6 +35,8 @@ host_group = AliasedGroup("host", help="This host: facts and current resource us
 @pass_ctx
 def host_info(ctx: Ctx) -> None:
     """Hostname, OS, CPUs, memory, disk, network and the node IP pool."""
+    from bv_core.proto.blockvisor.internal.v1 import host_pb2
+
     h = ctx.client.call("GetHostInfo", host_pb2.GetHostInfoRequest())
     pairs: list[tuple[str, Any]] = [
         ("Hostname", h.name), ("Host id", h.host_id or "-"), ("BV version", h.bv_version),
@@ -56,6 +57,8 @@ def host_info(ctx: Ctx) -> None:
 @pass_ctx
 def host_metrics(ctx: Ctx) -> None:
     """CPU, memory, disk and network use, load averages and uptime."""
+    from bv_core.proto.blockvisor.internal.v1 import host_pb2
+
     m = ctx.client.call("GetHostMetrics", host_pb2.GetHostMetricsRequest())
     pairs: list[tuple[str, Any]] = [
         ("Used cpu", f"{m.used_cpu_percent:.2f} %"),
@@ -83,6 +86,8 @@ image_group = AliasedGroup("image", help="Node images in the local image store."
 @pass_ctx
 def image_list(ctx: Ctx, protocol: str | None) -> None:
     """List the images nodes can be created from."""
+    from bv_core.proto.blockvisor.internal.v1 import image_pb2
+
     request = image_pb2.ListImagesRequest()
     if protocol is not None:
         request.protocol_key = protocol
@@ -149,6 +154,8 @@ cluster_group = AliasedGroup("cluster", help="Cluster membership of this host.")
 @pass_ctx
 def cluster_status(ctx: Ctx) -> None:
     """Say whether this host is part of a cluster."""
+    from bv_core.proto.blockvisor.internal.v1 import daemon_pb2
+
     info = ctx.client.call("GetDaemonInfo", daemon_pb2.GetDaemonInfoRequest(), timeout=5.0)
     standalone = info.mode != daemon_pb2.DAEMON_MODE_CONNECTED
     # Gossip clustering was a proof of concept nothing consumed (bv-host §6.2); not built.

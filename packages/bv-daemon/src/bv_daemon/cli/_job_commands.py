@@ -12,19 +12,19 @@ from typing import Any
 import click
 import orjson
 
-from bv_core.proto.blockvisor.internal.v1 import job_pb2
-
 from ._client import LONG_TIMEOUT, UsageError
 from ._context import AliasedGroup, Ctx, pass_ctx
 from ._format import job_progress_text, job_row, job_status_text, message_dict, timestamp_text
-from ._node_commands import node_group
 
-__all__ = ["job_group"]
+# The `node` group loads these lazily (_node_commands.NODE_COMMANDS).
+__all__ = ["job_group", "jobs", "logs"]
 
 JOB_COLUMNS = ("Name", "Status", "Restarts", "Progress", "Since")
 
 
 def _list_jobs(ctx: Ctx, node: str) -> list[Any]:
+    from bv_core.proto.blockvisor.internal.v1 import job_pb2
+
     return list(ctx.client.call("ListJobs", job_pb2.ListJobsRequest(node=node), subject=node).jobs)
 
 
@@ -35,6 +35,8 @@ def _print_jobs(ctx: Ctx, node: str) -> None:
 
 
 def _stream_logs(ctx: Ctx, node: str, job: str | None, lines: int, follow: bool) -> None:
+    from bv_core.proto.blockvisor.internal.v1 import job_pb2
+
     request = job_pb2.StreamLogsRequest(node=node, tail_lines=lines, follow=follow)
     if job is not None:
         request.job = job
@@ -79,6 +81,8 @@ def _node_of(cctx: click.Context) -> str:
 
 
 def _job_call(ctx: Ctx, method: str, node: str, job: str) -> Any:
+    from bv_core.proto.blockvisor.internal.v1 import job_pb2
+
     return ctx.client.call(method, job_pb2.NodeJobRequest(node=node, job=job), subject=node,
                            timeout=LONG_TIMEOUT)
 
@@ -139,6 +143,8 @@ def job_stop(cctx: click.Context, ctx: Ctx, name: str | None, all_: bool) -> Non
     if name:
         names = [name]
     else:
+        from bv_core.proto.blockvisor.internal.v1 import job_pb2
+
         names = [j.name for j in _list_jobs(ctx, node) if j.status == job_pb2.JOB_STATUS_RUNNING]
     stopped = []
     for job in names:
@@ -165,11 +171,9 @@ def job_logs(cctx: click.Context, ctx: Ctx, name: str | None, lines: int, follow
 
 
 job_group.alias("list", "ls")
-node_group.add_command(job_group)
-node_group.alias("job", "j")
 
 
-@node_group.command("jobs")
+@click.command("jobs")
 @click.argument("node", metavar="ID_OR_NAME")
 @pass_ctx
 def jobs(ctx: Ctx, node: str) -> None:
@@ -177,7 +181,7 @@ def jobs(ctx: Ctx, node: str) -> None:
     _print_jobs(ctx, node)
 
 
-@node_group.command("logs")
+@click.command("logs")
 @click.argument("node", metavar="ID_OR_NAME")
 @click.argument("job", required=False)
 @click.option("-n", "--lines", default=50, show_default=True, type=click.IntRange(min=0),

@@ -14,17 +14,30 @@ from typing import Any
 import click
 import orjson
 
-from bv_core.proto.blockvisor.internal.v1 import node_pb2
-
 from ._client import LONG_TIMEOUT, CliError, DaemonUnreachable, UsageError
 from ._context import AliasedGroup, Ctx, pass_ctx
 from ._format import NODE_COLUMNS, node_json, node_row
 from ._progress import ProgressPrinter, follow_progress
 
-__all__ = ["node_group", "parse_properties"]
+__all__ = ["NODE_COMMANDS", "node_group", "parse_properties"]
 
+# `node` subcommands defined elsewhere, imported only when run (or listed by --help).
+_INSPECT = "bv_daemon.cli._node_inspect_commands"
+_JOBS = "bv_daemon.cli._job_commands"
+NODE_COMMANDS = {
+    "info": f"{_INSPECT}:info",
+    "status": f"{_INSPECT}:status",
+    "capabilities": f"{_INSPECT}:capabilities",
+    "reload-plugin": f"{_INSPECT}:reload_plugin",
+    "run": f"{_INSPECT}:run",
+    "check": f"{_INSPECT}:check",
+    "job": f"{_JOBS}:job_group",
+    "jobs": f"{_JOBS}:jobs",
+    "logs": f"{_JOBS}:logs",
+}
 
-node_group = AliasedGroup("node", help="Create, run and inspect nodes (ids or names accepted everywhere).")
+node_group = AliasedGroup("node", lazy=NODE_COMMANDS,
+                          help="Create, run and inspect nodes (ids or names accepted everywhere).")
 
 
 def parse_properties(props_json: str | None, props: Sequence[str]) -> dict[str, str]:
@@ -53,6 +66,8 @@ def parse_properties(props_json: str | None, props: Sequence[str]) -> dict[str, 
 
 
 def _list_nodes(ctx: Ctx, *, tags: Sequence[str] = (), local: bool = True) -> list[Any]:
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     resp = ctx.client.call("ListNodes", node_pb2.ListNodesRequest(local=local, tags=list(tags)))
     return list(resp.nodes)
 
@@ -116,6 +131,8 @@ def _progress_printer(ctx: Ctx) -> ProgressPrinter:
 @pass_ctx
 def list_nodes(ctx: Ctx, running: bool, tags: tuple[str, ...], local: bool) -> None:
     """List nodes: ID, Name, Image, State, IP Address, Uptime."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     nodes = _list_nodes(ctx, tags=tags, local=local)
     if running:
         nodes = [n for n in nodes if n.status == node_pb2.NODE_STATUS_RUNNING]
@@ -145,6 +162,8 @@ def create(ctx: Ctx, protocol: str, variant: str, version: str | None, build: in
 
     VARIANT may be left out when the image has a single variant.
     """
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     request = node_pb2.CreateNodeRequest(
         image_key=node_pb2.ImageKey(protocol_key=protocol, variant_key=variant),
         properties=parse_properties(props_json, props),
@@ -172,6 +191,8 @@ def create(ctx: Ctx, protocol: str, variant: str, version: str | None, build: in
 @pass_ctx
 def start(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...]) -> None:
     """Start nodes (and keep them running)."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     targets = _select(ctx, nodes, all_, tags)
     _for_each(ctx, targets, "start",
               lambda n: ctx.client.call("StartNode", node_pb2.StartNodeRequest(node=n), subject=n,
@@ -187,6 +208,8 @@ def start(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...]) -
 @pass_ctx
 def stop(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...], force: bool) -> None:
     """Stop nodes (they stay stopped until started)."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     targets = _select(ctx, nodes, all_, tags)
     _for_each(ctx, targets, "stop",
               lambda n: ctx.client.call("StopNode", node_pb2.StopNodeRequest(node=n, force=force),
@@ -203,6 +226,8 @@ def stop(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...], fo
 def restart(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...],
             force: bool) -> None:
     """Stop then start nodes."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     targets = _select(ctx, nodes, all_, tags)
     _for_each(ctx, targets, "restart",
               lambda n: ctx.client.call("RestartNode",
@@ -221,6 +246,8 @@ def restart(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...],
 def upgrade(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...],
             version: str | None, build: int | None) -> None:
     """Upgrade nodes to another image version (protocol data is kept)."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     targets = _select(ctx, nodes, all_, tags)
 
     def action(n: str) -> Any:
@@ -249,6 +276,8 @@ def upgrade(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...],
 @pass_ctx
 def delete(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...], yes: bool) -> None:
     """Delete nodes and all their data (asks first unless -y)."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     targets = _select(ctx, nodes, all_, tags)
     if not targets:
         ctx.emit([], "No nodes found.")
@@ -277,6 +306,8 @@ def delete(ctx: Ctx, nodes: tuple[str, ...], all_: bool, tags: tuple[str, ...], 
 def update(ctx: Ctx, node: str, display_name: str | None, props_json: str | None,
            props: tuple[str, ...], firewall_file: Path | None) -> None:
     """Change a node's display name, property values or firewall; unset parts stay as they are."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     request = node_pb2.UpdateNodeRequest(node=node, set_properties=parse_properties(props_json, props))
     if display_name is not None:
         request.display_name = display_name
@@ -298,3 +329,5 @@ def update(ctx: Ctx, node: str, display_name: str | None, props_json: str | None
 node_group.alias("list", "ls")
 node_group.alias("create", "c")
 node_group.alias("delete", "d", "rm")
+node_group.alias("capabilities", "caps")
+node_group.alias("job", "j")

@@ -9,8 +9,6 @@ from typing import Any
 import click
 import orjson
 
-from bv_core.proto.blockvisor.internal.v1 import job_pb2, node_pb2
-
 from ._client import LONG_TIMEOUT, CliError, UsageError
 from ._context import Ctx, pass_ctx
 from ._format import (
@@ -23,10 +21,10 @@ from ._format import (
     status_name,
     timestamp_text,
 )
-from ._node_commands import node_group
 from ._output import format_duration
 
-__all__ = ["STATUS_METHODS"]
+# The `node` group loads these lazily (_node_commands.NODE_COMMANDS).
+__all__ = ["STATUS_METHODS", "capabilities", "check", "info", "reload_plugin", "run", "status"]
 
 # The plugin's status functions, as the fleet's status reports call them (plugin API).
 STATUS_METHODS = ("protocol_status", "height", "block_age", "name", "address", "consensus")
@@ -43,6 +41,8 @@ def _kv(label: str, value: Any, width: int = 17) -> str:
 def _get_node(ctx: Ctx, node: str) -> tuple[Any, str | None]:
     """The node and, for a Failed one, why: ``NodeInfo.status_reason``, or from an older daemon
     the ``bv-status-reason`` trailer."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     info, trailers = ctx.client.call_with_trailers("GetNode", node_pb2.GetNodeRequest(node=node),
                                                    subject=node)
     return info, info.status_reason or trailers.get(STATUS_REASON) or None
@@ -57,6 +57,8 @@ def _try(ctx: Ctx, method: str, request: Any, node: str) -> tuple[Any, str | Non
 
 
 def _metrics_lines(metrics: Any) -> list[str]:
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     lines = []
     if metrics.HasField("protocol_state") or metrics.HasField("protocol_health"):
         health = (status_name(node_pb2.ProtocolHealth.Name(metrics.protocol_health))
@@ -87,11 +89,13 @@ def _job_lines(job: Any, node: str) -> list[str]:
     return lines
 
 
-@node_group.command("info")
+@click.command("info")
 @click.argument("node", metavar="ID_OR_NAME")
 @pass_ctx
 def info(ctx: Ctx, node: str) -> None:
     """Show a node: identity, image, state, protocol metrics, jobs, resources."""
+    from bv_core.proto.blockvisor.internal.v1 import job_pb2, node_pb2
+
     n, reason = _get_node(ctx, node)
     running = n.status == node_pb2.NODE_STATUS_RUNNING
     metrics, metrics_err = (None, None)
@@ -148,11 +152,13 @@ def info(ctx: Ctx, node: str) -> None:
     click.echo("\n".join(lines))
 
 
-@node_group.command("status")
+@click.command("status")
 @click.argument("nodes", nargs=-1, required=True, metavar="ID_OR_NAMES...")
 @pass_ctx
 def status(ctx: Ctx, nodes: tuple[str, ...]) -> None:
     """Print the status word of each node (Running, Stopped, Busy, Failed)."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     results = []
     for node in nodes:
         resp = ctx.client.call("GetNodeStatus", node_pb2.GetNodeStatusRequest(node=node), subject=node)
@@ -165,11 +171,13 @@ def status(ctx: Ctx, nodes: tuple[str, ...]) -> None:
 
 
 def _capabilities(ctx: Ctx, node: str) -> list[str]:
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     resp = ctx.client.call("ListCapabilities", node_pb2.ListCapabilitiesRequest(node=node), subject=node)
     return list(resp.capabilities)
 
 
-@node_group.command("capabilities")
+@click.command("capabilities")
 @click.argument("node", metavar="ID_OR_NAME")
 @pass_ctx
 def capabilities(ctx: Ctx, node: str) -> None:
@@ -178,16 +186,20 @@ def capabilities(ctx: Ctx, node: str) -> None:
     ctx.emit(caps, "\n".join(caps) if caps else "No capabilities found.")
 
 
-@node_group.command("reload-plugin")
+@click.command("reload-plugin")
 @click.argument("node", metavar="ID_OR_NAME")
 @pass_ctx
 def reload_plugin(ctx: Ctx, node: str) -> None:
     """Re-read the node's plugin from disk (and its config if the node should run)."""
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     ctx.client.call("ReloadPlugin", node_pb2.ReloadPluginRequest(node=node), subject=node)
     ctx.emit({"node": node, "reloaded": True}, f"Reloaded plugin of node `{node}`")
 
 
 def _run_method(ctx: Ctx, node: str, method: str, param: str) -> str:
+    from bv_core.proto.blockvisor.internal.v1 import node_pb2
+
     request = node_pb2.RunPluginMethodRequest(node=node, method=method, param=param)
     try:
         return str(ctx.client.call("RunPluginMethod", request, subject=node, timeout=LONG_TIMEOUT).result)
@@ -204,7 +216,7 @@ def _run_method(ctx: Ctx, node: str, method: str, param: str) -> str:
         raise CliError("Method not found. Options are:\n" + "\n".join(caps)) from None
 
 
-@node_group.command("run")
+@click.command("run")
 @click.argument("method")
 @click.argument("node", metavar="ID_OR_NAME")
 @click.option("--param", metavar="S", help="Parameter passed to the method as a string.")
@@ -224,7 +236,7 @@ def run(ctx: Ctx, method: str, node: str, param: str | None, param_file: Path | 
     ctx.emit({"node": node, "method": method, "result": result}, result)
 
 
-@node_group.command("check")
+@click.command("check")
 @click.argument("node", metavar="ID_OR_NAME")
 @pass_ctx
 def check(ctx: Ctx, node: str) -> None:
@@ -246,5 +258,3 @@ def check(ctx: Ctx, node: str) -> None:
     if any(r["OK"] != "ok" for r in rows):
         sys.exit(1)
 
-
-node_group.alias("capabilities", "caps")

@@ -2,71 +2,50 @@
 
 Output is a table (or plain text) by default and JSON with ``-o json``. Failures are one line on
 stderr naming the bad input; exit code 1, or 2 for a malformed command line.
+
+Scripts run `bv` in loops, so start-up is kept short: this entry module imports nothing heavy,
+``bv --version`` answers before click is imported, the root group (`_root.py`) imports a command
+module only when that command runs, and grpc and the protobuf messages load only when a call is
+made (`_client.py`).
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import click
-
-from ..logging_setup import configure_logging, parse_level
-from ..paths import HostPaths
-from . import _job_commands as _job_commands  # noqa: F401  (registers `node job/jobs/logs`)
-from . import _node_inspect_commands as _node_inspect_commands  # noqa: F401  (registers `node info/...`)
-from ._client import CliError
-from ._context import AliasedGroup, Ctx
-from ._daemon_commands import register as _register_daemon_commands
-from ._host_commands import cluster_group, host_group, image_group
-from ._node_commands import node_group
+if TYPE_CHECKING:
+    from ._root import bv as bv
 
 __all__ = ["bv", "main"]
 
 
-def _check_level(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        parse_level(value)
-    except ValueError as err:
-        raise click.BadParameter(str(err)) from None
-    return value
+def __getattr__(name: str) -> Any:
+    # `bv` (the click group) stays importable from here without importing click for --version.
+    if name == "bv":
+        from ._root import bv
 
-
-@click.group(cls=AliasedGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Tables/text for people, or JSON for scripts.")
-@click.option("--socket", "socket_path", type=click.Path(dir_okay=False, readable=False, path_type=Path),
-              help="The daemon's API socket [default: $BV_ROOT/var/lib/blockvisor/blockvisor.sock].")
-@click.option("--log-level", callback=_check_level, metavar="LEVEL",
-              help="error, warn, info, debug or trace (default: $BV_LOG or warn).")
-@click.version_option(package_name="bv-daemon", prog_name="bv")
-@click.pass_context
-def bv(cctx: click.Context, output: str, socket_path: Path | None, log_level: str | None) -> None:
-    """Run and inspect blockchain nodes on this host through blockvisord."""
-    configure_logging(log_level or "warn", identifier="bv")
-    ctx = Ctx(socket_path=socket_path or HostPaths.from_env().socket, output=output)
-    cctx.obj = ctx
-    cctx.call_on_close(ctx.close)
-
-
-_register_daemon_commands(bv)
-bv.add_command(node_group)
-bv.add_command(host_group)
-bv.add_command(image_group)
-bv.add_command(cluster_group)
-assert isinstance(bv, AliasedGroup)
-bv.alias("node", "n")
-bv.alias("host", "h")
-bv.alias("image", "i")
-bv.alias("cluster", "p2p")
+        return bv
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code (click's usage errors give 2)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        from .. import __version__
+
+        # The text of the root group's click version option (_root.py), without importing click;
+        # `bv -o json --version` still goes through click, and a test compares the two.
+        sys.stdout.write(f"bv, version {__version__}\n")
+        return 0
+    import click
+
+    from ._client import CliError
+    from ._root import PROG, bv
+
     try:
-        bv.main(args=argv, prog_name="bv", standalone_mode=False)
+        bv.main(args=argv, prog_name=PROG, standalone_mode=False)
     except CliError as err:
         click.echo(f"Error: {err}", err=True)
         return err.exit_code
