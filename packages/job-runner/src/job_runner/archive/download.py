@@ -28,12 +28,12 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final, final
 
-import aiohttp
 import msgspec
 import zstandard
 
@@ -51,6 +51,7 @@ from ._errors import (
     UrlExpired,
 )
 from ._files import FileTable, Journal, ProgressFile, available_bytes, human
+from ._http import HttpPool
 from ._plan import DownloadPlan, check_metadata, check_plan, check_same, norm_path
 from ._source import ArchiveSource
 from ._transfer import MIB, TransferConfig, first_error, new_hasher
@@ -94,7 +95,7 @@ class _ChunkSink:
         self.written = 0
         self.touched: set[str] = set()
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         view = memoryview(data)
         while view:
             while self._i < len(self._dests) and self._done == self._dests[self._i][2]:
@@ -133,19 +134,18 @@ class _ChunkState:
                 closefd=False,
             )
 
-    def feed(self, pieces: list[bytes]) -> None:
-        # Pieces as received: no join, every copy counts at disk speed.
+    def feed(self, data: bytes | memoryview) -> None:
         try:
-            for data in pieces:
-                self._hasher.update(data)
-                if self._writer is not None:
-                    self._writer.write(data)
-                else:
-                    self._sink.write(data)
+            self._hasher.update(data)
+            if self._writer is not None:
+                self._writer.write(data)
+            else:
+                self._sink.write(data)
         except zstandard.ZstdError as exc:
             raise ChecksumMismatch(
                 f"chunk {self.chunk.index}: corrupt zstd stream ({exc})"
             ) from exc
+        self.pos += len(data)
 
     def finish(self) -> set[str]:
         if self._writer is not None:
@@ -193,6 +193,8 @@ class Downloader:
         self._touched: set[str] = set()
         self._last_commit = time.monotonic()
         self._commit_lock = asyncio.Lock()
+        self._halt = threading.Event()
+        self._buffers = threading.local()  # one receive buffer per worker thread
 
     # --- plan -------------------------------------------------------------------------------
 
@@ -287,20 +289,21 @@ class Downloader:
                 f"downloading {len(self._pending)} of {plan.metadata.chunks} chunks "
                 f"({human(plan.metadata.total_size - self._done_bytes)} left)"
             )
-            connections = asyncio.Semaphore(self.cfg.max_connections)
-            connector = aiohttp.TCPConnector(limit=self.cfg.max_runners + self.cfg.max_connections)
-            async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
-                try:
-                    async with asyncio.TaskGroup() as tg:
-                        for _ in range(min(self.cfg.max_runners, len(self._pending))):
-                            tg.create_task(
-                                self._worker(plan, session, connections, files, pool, progress)
-                            )
-                except BaseExceptionGroup as group:
-                    raise first_error(group) from None
-                finally:
-                    # Finished chunks survive a failed or interrupted run too.
-                    await self._commit(files, pool)
+            http = HttpPool(
+                read_timeout_s=60.0,
+                request_slots=threading.Semaphore(self.cfg.max_connections),
+            )
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    for _ in range(min(self.cfg.max_runners, len(self._pending))):
+                        tg.create_task(self._worker(plan, http, files, pool, progress))
+            except BaseExceptionGroup as group:
+                raise first_error(group) from None
+            finally:
+                self._halt.set()  # threads still receiving for cancelled workers stop soon
+                http.close()
+                # Finished chunks survive a failed or interrupted run too.
+                await self._commit(files, pool)
             if self.stop.is_set():
                 raise Interrupted("download interrupted")
             progress.update(self._done_chunks, self._done_bytes, force=True)
@@ -339,8 +342,7 @@ class Downloader:
     async def _worker(
         self,
         plan: DownloadPlan,
-        session: aiohttp.ClientSession,
-        connections: asyncio.Semaphore,
+        http: HttpPool,
         files: FileTable,
         pool: concurrent.futures.Executor,
         progress: ProgressFile,
@@ -355,7 +357,7 @@ class Downloader:
                 for p in dict.fromkeys(norm_path(d.path) for d in chunk.destinations)
             ]
             await loop.run_in_executor(pool, files.ensure, sizes)
-            touched = await self._fetch_chunk(plan, chunk, session, connections, files, pool)
+            touched = await self._fetch_chunk(plan, chunk, http, files, pool)
             self._urls.pop(index, None)
             self._done_chunks += 1
             self._done_bytes += chunk.data_size
@@ -388,8 +390,7 @@ class Downloader:
         self,
         plan: DownloadPlan,
         chunk: Chunk,
-        session: aiohttp.ClientSession,
-        connections: asyncio.Semaphore,
+        http: HttpPool,
         files: FileTable,
         pool: concurrent.futures.Executor,
     ) -> set[str]:
@@ -406,7 +407,7 @@ class Downloader:
                     url = await self._url(plan, chunk.index, fresh=fresh)
                 fresh = False
                 while state.pos < chunk.size:
-                    await self._fetch_part(url, state, session, connections, pool)
+                    await loop.run_in_executor(pool, self._fetch_part, url, state, http)
                 return await loop.run_in_executor(pool, state.finish)
             except UrlExpired as exc:
                 self._log(f"chunk {chunk.index}: {exc}; asking for a fresh URL")
@@ -418,7 +419,7 @@ class Downloader:
                 state = _ChunkState(files, chunk, compressed)
                 failures += 1
                 error = exc
-            except (TransferError, aiohttp.ClientError, TimeoutError, ConnectionError) as exc:
+            except TransferError as exc:
                 self._log(
                     f"chunk {chunk.index}: transfer failed at byte {state.pos}: {exc or type(exc).__name__}"
                 )
@@ -434,59 +435,17 @@ class Downloader:
                 ) from error
             await asyncio.sleep(self.cfg.backoff_base_s * 2 ** (failures - 1))
 
-    async def _fetch_part(
-        self,
-        url: str,
-        state: _ChunkState,
-        session: aiohttp.ClientSession,
-        connections: asyncio.Semaphore,
-        pool: concurrent.futures.Executor,
-    ) -> None:
-        """GET ``bytes=pos..`` of the stored chunk (at most part_size) and feed it to ``state``."""
-        loop = asyncio.get_running_loop()
+    def _fetch_part(self, url: str, state: _ChunkState, http: HttpPool) -> None:
+        """GET ``bytes=pos..`` of the stored chunk (at most part_size) into ``state``; runs in a
+        worker thread, which receives, hashes, decompresses and writes the bytes itself."""
+        buffer: memoryview | None = getattr(self._buffers, "view", None)
+        if buffer is None:
+            buffer = self._buffers.view = memoryview(bytearray(self.cfg.buffer_size))
         size = state.chunk.size
         start = state.pos
         end = min(size, start + self.cfg.part_size)
-        headers = {"Range": f"bytes={start}-{end - 1}"}
-        timeout = aiohttp.ClientTimeout(total=self.cfg.request_timeout_s, sock_read=60)
-        async with connections:
-            resp = await session.get(url, headers=headers, timeout=timeout)
-        async with resp:
-            if resp.status == 403:
-                raise UrlExpired(f"server refused the URL (403 {(await resp.text())[:200]!r})")
-            if resp.status == 200 and start == 0 and end == size:
-                pass  # a server without Range support sent the whole object: same bytes
-            elif resp.status != 206:
-                raise TransferError(f"server responded with {resp.status} {resp.reason}")
-            want = end - start
-            got = 0
-            pending: asyncio.Future[None] | None = None
-            pieces: list[bytes] = []
-            held = 0
-            try:
-                async for piece in resp.content.iter_any():  # buffers as received, no re-join
-                    got += len(piece)
-                    if got > want:
-                        raise TransferError(
-                            f"server error: received more bytes than requested ({want})"
-                        )
-                    pieces.append(piece)
-                    held += len(piece)
-                    if held >= self.cfg.buffer_size:
-                        if pending is not None:
-                            await pending
-                        pending = loop.run_in_executor(pool, state.feed, pieces)
-                        state.pos += held
-                        pieces, held = [], 0
-                if pieces:
-                    if pending is not None:
-                        await pending
-                    pending = loop.run_in_executor(pool, state.feed, pieces)
-                    state.pos += held
-            finally:
-                if pending is not None:
-                    await pending  # the thread must be done with state before anyone retries
-            if got < want:
-                raise TransferError(
-                    f"server error: received less bytes than requested ({got} of {want})"
-                )
+        http.get_range(url, start, end, size, buffer, state.feed, stop=self._stopping,
+                       deadline_s=self.cfg.request_timeout_s)
+
+    def _stopping(self) -> bool:
+        return self._halt.is_set() or self.stop.is_set()
