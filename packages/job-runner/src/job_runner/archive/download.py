@@ -13,10 +13,10 @@ A restarted job (after SIGKILL or reboot) reloads the plan and skips every index
 synced to disk (in group commits, every ``commit_bytes``), so a journaled chunk is never
 fetched again and a crash loses at most one commit's worth of finished chunks.
 
-Per chunk, ``max_runners`` workers stream ranged GETs with aiohttp (``max_connections``
-requests being sent at once), hand ``buffer_size`` pieces to a thread that hashes the stored
-bytes, zstd-decompresses them and pwrites the output across the chunk's destinations, while the
-next piece is being received. Memory per worker is about two buffers plus zstd's window.
+Per chunk, one of ``max_runners`` worker threads sends a ranged GET (``max_connections``
+requests being sent at once, archive/_http.py), receives ``buffer_size`` pieces into its own
+reused buffer and hashes, zstd-decompresses and pwrites each across the chunk's destinations
+itself, all in C with the GIL released. Memory per worker is one buffer plus zstd's window.
 Free space is checked up front for the whole archive; each file is created and preallocated
 (fallocate) when the first chunk that writes it starts, so creating thousands of small files
 overlaps the transfers instead of delaying the first byte.

@@ -7,9 +7,11 @@ Files in ``meta_dir`` (``<data_mount_point>/.babel_jobs``):
 
 The plan lays the files (sorted by path, exclude globs applied, regular files only) back to back
 and cuts them into ``number_of_chunks`` chunks (default one per 500 MB). ``max_runners`` workers
-each read one chunk, zstd-compress it in memory in a thread (so at most runners x chunk size
-is held), hash the stored bytes with BLAKE3 and PUT them to a presigned URL, streamed in 1 MiB
-pieces with an explicit Content-Length. When all are up, the manifest goes to the archive source
+each have one chunk read whole and zstd-compressed in one call on a compression thread (one per
+core, at most runners), hash the stored bytes with BLAKE3 and PUT them to a presigned URL from a
+sender thread, in 1 MiB pieces with an explicit Content-Length. Memory: a chunk-sized read buffer
+per compression thread plus each runner's compressed chunk, at most 2 x runners x chunk size.
+When all are up, the manifest goes to the archive source
 and the meta files are removed. A restart resumes from ``upload.chunks`` unless the protocol
 data stamp or a file's size changed, in which case it starts over.
 """
