@@ -10,8 +10,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
 from ._output import format_duration
 
 __all__ = [
@@ -131,6 +129,8 @@ def node_json(node: Any, *, full: bool = False, now: float | None = None) -> dic
         info = message_dict(node)
         info.pop("state_json", None)
         base["info"] = info
+        import orjson
+
         base["state"] = orjson.loads(node.state_json) if node.state_json else None
     return base
 

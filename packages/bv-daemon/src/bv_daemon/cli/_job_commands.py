@@ -10,7 +10,6 @@ import sys
 from typing import Any
 
 import click
-import orjson
 
 from ._client import LONG_TIMEOUT, UsageError
 from ._context import AliasedGroup, Ctx, pass_ctx
@@ -35,6 +34,8 @@ def _print_jobs(ctx: Ctx, node: str) -> None:
 
 
 def _stream_logs(ctx: Ctx, node: str, job: str | None, lines: int, follow: bool) -> None:
+    import orjson
+
     from bv_core.proto.blockvisor.internal.v1 import job_pb2
 
     request = job_pb2.StreamLogsRequest(node=node, tail_lines=lines, follow=follow)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from ._client import LONG_TIMEOUT, CliError, DaemonUnreachable, UsageError
 from ._context import AliasedGroup, Ctx, pass_ctx
@@ -46,6 +45,8 @@ def parse_properties(props_json: str | None, props: Sequence[str]) -> dict[str, 
         raise UsageError("give either --props JSON or --prop key=value, not both")
     result: dict[str, str] = {}
     if props_json is not None:
+        import orjson
+
         try:
             parsed = orjson.loads(props_json)
         except orjson.JSONDecodeError as err:
@@ -312,6 +313,8 @@ def update(ctx: Ctx, node: str, display_name: str | None, props_json: str | None
     if display_name is not None:
         request.display_name = display_name
     if firewall_file is not None:
+        import orjson
+
         try:
             raw = firewall_file.read_bytes()
             orjson.loads(raw)

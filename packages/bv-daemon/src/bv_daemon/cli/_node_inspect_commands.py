@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from ._client import LONG_TIMEOUT, CliError, UsageError
 from ._context import Ctx, pass_ctx
@@ -107,6 +106,8 @@ def info(ctx: Ctx, node: str) -> None:
         for job in listed.jobs if listed is not None else []:
             detail, _ = _try(ctx, "GetJobInfo", job_pb2.NodeJobRequest(node=n.id, job=job.name), node)
             jobs.append(detail if detail is not None else job)
+    import orjson
+
     state = orjson.loads(n.state_json) if n.state_json else {}
     if ctx.json:
         doc = node_json(n, full=True)

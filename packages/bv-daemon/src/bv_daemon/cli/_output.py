@@ -10,12 +10,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-import orjson
-
 __all__ = ["format_duration", "print_json", "print_table"]
 
 
 def print_json(value: Any, out: TextIO = sys.stdout) -> None:
+    import orjson  # only -o json needs it: tables and --help stay lighter
+
     out.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())
     out.write("\n")
 
