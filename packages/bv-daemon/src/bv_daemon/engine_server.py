@@ -28,7 +28,7 @@ from bv_core.proto.babel.v1 import babel_pb2 as pb
 from bv_core.proto.babel.v1 import babel_pb2_grpc as pb_grpc
 from bv_daemon.archive_gateway import ArchiveGateway
 
-__all__ = ["EngineServer", "NO_ARCHIVE_STORE"]
+__all__ = ["FLEET_NOT_OPEN", "EngineServer", "NO_ARCHIVE_STORE"]
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -37,6 +37,7 @@ NO_ARCHIVE_STORE = (
     "no archive store configured: standalone mode has no protocol-data archives "
     "(configure a local archive store or connect the host to a fleet API)"
 )
+FLEET_NOT_OPEN = "the daemon's fleet API connection is not open (starting or shutting down); retry"
 
 
 def _code(err: BvError) -> grpc.StatusCode:
@@ -63,17 +64,20 @@ def _json(value: object) -> pb.JsonPayload:
 class _Servicer(pb_grpc.BabelEngineServicer):
     def __init__(
         self, node_id: str, image: Callable[[], NodeImage | None],
-        gateway: Callable[[], ArchiveGateway | None],
+        gateway: Callable[[], ArchiveGateway | None], connected: Callable[[], bool],
     ) -> None:
         self._node_id = node_id
         self._image = image
         self._gateway = gateway
+        self._connected = connected
 
     async def _call(
         self, context: Any, what: str, fn: Callable[[ArchiveGateway, NodeImage], Awaitable[_T]]
     ) -> _T:
         gateway, image = self._gateway(), self._image()
         if gateway is None or image is None:
+            if self._connected():  # a moment without the fleet client: babel retries UNAVAILABLE
+                await context.abort(grpc.StatusCode.UNAVAILABLE, FLEET_NOT_OPEN)
             await context.abort(grpc.StatusCode.FAILED_PRECONDITION, NO_ARCHIVE_STORE)
             raise AssertionError("unreachable: abort raises")
         try:
@@ -131,22 +135,30 @@ def _none() -> None:
     return None
 
 
+def _standalone() -> bool:
+    return False
+
+
 class EngineServer:
     """Serves BabelEngine for one node; start/stop are idempotent.
 
     ``image`` returns the node's current image (read per call: an upgrade may change it) and
-    ``gateway`` the runtime's archive gateway (connected mode sets it after nodes attach).
+    ``gateway`` the runtime's archive gateway (connected mode sets it after nodes attach);
+    ``connected`` says whether a missing gateway is a passing moment (UNAVAILABLE) or
+    standalone mode without a store (FAILED_PRECONDITION).
     """
 
     def __init__(
         self, node_id: str, socket: Path, *,
         image: Callable[[], NodeImage | None] = _none,
         gateway: Callable[[], ArchiveGateway | None] = _none,
+        connected: Callable[[], bool] = _standalone,
     ) -> None:
         self.node_id = node_id
         self.socket = socket
         self._image = image
         self._gateway = gateway
+        self._connected = connected
         self._server: grpc.aio.Server | None = None
 
     @property
@@ -157,7 +169,7 @@ class EngineServer:
         if self._server is not None:
             return
         server = grpc.aio.server()
-        pb_grpc.add_BabelEngineServicer_to_server(_Servicer(self.node_id, self._image, self._gateway), server)
+        pb_grpc.add_BabelEngineServicer_to_server(_Servicer(self.node_id, self._image, self._gateway, self._connected), server)
         self.socket.parent.mkdir(parents=True, exist_ok=True)
         self.socket.unlink(missing_ok=True)
         server.add_insecure_port(f"unix://{self.socket}")

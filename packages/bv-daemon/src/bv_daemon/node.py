@@ -73,7 +73,8 @@ class Node:
             kind: BackoffPolicy(p.base_secs * rt.backoff_scale, p.max_tries) for kind, p in BACKOFF_POLICIES.items()})
         self.babel = BabelClient(state.name, self.paths.babel_socket)
         self.engine = EngineServer(self.id, self.paths.engine_socket,
-                                   image=lambda: self.state.image, gateway=lambda: self.rt.archives)
+                                   image=lambda: self.state.image, gateway=lambda: self.rt.archives,
+                                   connected=lambda: bool(self.rt.api_url))
         self.machine: Machine = rt.platform.machine(self.spec())
         self.plugin: RhaiPlugin | None = None
         self.failure: str = ""  # last failure, shown in node info while the node is Failed

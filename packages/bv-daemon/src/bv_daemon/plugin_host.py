@@ -10,7 +10,9 @@ Secrets and archives (bv-host-2.16.md §3.6): in connected mode a non-dev node's
 daemon's `FleetClient`), and ``has_protocol_archive`` asks the runtime's archive gateway
 (also in standalone mode when a local archive store is configured). Dev nodes, and standalone
 mode for secrets, keep the original's dev-mode answers: ``get_secret`` answers ``dev-secret``,
-``put_secret`` does nothing, ``has_protocol_archive`` is false.
+``put_secret`` does nothing, ``has_protocol_archive`` is false. In connected mode while the fleet
+client is not open (daemon start-up or shutdown) these calls raise ``ExternalError`` rather than
+give a dev-mode answer to a production node.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from bv_core.errors import InvalidInput, NotFound
+from bv_core.errors import ExternalError, InvalidInput, NotFound
 from bv_core.jobs import JobConfig, JobInfo
 from bv_core.models import NodeImage
 from bv_core.persistence import atomic_write
@@ -169,9 +171,14 @@ class NodePluginHost:
 
     def _secret_store(self) -> SecretStore | None:
         """The fleet API's secrets, or None for dev-mode answers (dev node or standalone)."""
-        if self._facts().env.dev_mode:
+        env = self._facts().env
+        if env.dev_mode or not env.bv_api_url:
             return None
-        return self._secrets()
+        store = self._secrets()
+        if store is None:  # connected mode, but the fleet client is not open (start/shutdown)
+            raise ExternalError(f"node {env.node_id}: the fleet API connection is not open; "
+                                "secrets are unavailable right now")
+        return store
 
     def put_secret(self, name: str, value: bytes) -> None:
         store = self._secret_store()
@@ -202,9 +209,14 @@ class NodePluginHost:
     # -- protocol data --------------------------------------------------------------------------
     def has_protocol_archive(self) -> bool:
         facts = self._facts()
-        gateway = None if facts.env.dev_mode else self._archives()
-        if gateway is None or facts.image is None:
-            return False  # dev-mode rules, or no archive store at all
+        if facts.env.dev_mode or facts.image is None:
+            return False  # dev-mode rules
+        gateway = self._archives()
+        if gateway is None:
+            if facts.env.bv_api_url:  # connected, but the fleet client is not open
+                raise ExternalError(f"node {facts.env.node_id}: the fleet API connection is not "
+                                    "open; cannot tell whether an archive exists")
+            return False  # standalone without an archive store
         return self._run(gateway.has_archive(facts.image))
 
     def protocol_data_stamp(self) -> float | None:
