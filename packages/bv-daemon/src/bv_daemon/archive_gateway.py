@@ -21,7 +21,6 @@ is already reserved), `ExternalError` = the API or store is unreachable.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Awaitable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, final
@@ -248,23 +247,21 @@ class LocalArchiveGateway:
         self.root = root
         self.base_url = base_url
         self._secret = secret
-        self._stores: dict[str, LocalArchiveStore] = {}
-        self._lock = threading.Lock()
+        self._stores: dict[str, LocalArchiveStore] = {}  # one per store_key (caches manifest bodies)
 
     def _store(self, image: NodeImage) -> LocalArchiveStore:
         # job_runner's store pulls aiohttp and zstandard in: imported only when a store is used
         from job_runner.archive import LocalArchiveStore
 
         key = image.store_key
-        with self._lock:
-            store = self._stores.get(key)
-            if store is None:
-                try:
-                    store = LocalArchiveStore(self.root, key, base_url=self.base_url, secret=self._secret)
-                except ValueError:
-                    raise InvalidInput(f"image {image.id}: store_key {key!r} cannot name an archive "
-                                       "directory") from None
-                self._stores[key] = store
+        store = self._stores.get(key)  # only ever called on the daemon's event loop: no lock
+        if store is None:
+            try:
+                store = LocalArchiveStore(self.root, key, base_url=self.base_url, secret=self._secret)
+            except ValueError:
+                raise InvalidInput(f"image {image.id}: store_key {key!r} cannot name an archive "
+                                   "directory") from None
+            self._stores[key] = store
         return store
 
     async def download_metadata(self, image: NodeImage) -> DownloadMetadata:
@@ -307,5 +304,6 @@ async def _local(coro: Awaitable[_T]) -> _T:
     except SourceError as err:
         if err.retryable:
             raise
+        # the store has no error type for a locked version; babel must see ALREADY_EXISTS for it
         code = "ALREADY_EXISTS" if "already locked" in str(err) else "FAILED_PRECONDITION"
         raise ArchiveRefused(str(err), code=code) from err

@@ -16,6 +16,7 @@ socket is bound with ``IP_FREEBIND``. aiohttp is imported only when a server is 
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import os
 import socket
@@ -24,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, final
+from typing import TYPE_CHECKING, BinaryIO, Final, final
 
 from bv_core.errors import ExternalError
 
@@ -71,7 +72,10 @@ class ArchiveServer:
             raise RuntimeError(f"archive server is {self._state.value}; it can be started only once")
         from aiohttp import web
 
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ExternalError(f"archive store {self.root}: cannot create it: {err.strerror}") from None
         sock = _bind(self.host, self.port)
         app = web.Application(client_max_size=1 << 40)
         app.router.add_route("*", "/{key:.+}", self._handle)
@@ -137,18 +141,33 @@ class ArchiveServer:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
         got = 0
+        buf = bytearray()
         try:
+            # Disk writes happen in a worker thread, a piece at a time: the daemon's event loop
+            # also serves the CLI, the fleet API and every node's babel.
             with open(tmp, "wb") as f:
                 async for data in request.content.iter_chunked(_PIECE):
-                    f.write(data)
+                    buf += data
                     got += len(data)
-            if got != request.content_length:
-                return web.Response(
-                    status=400, text=f"IncompleteBody: got {got} of {request.content_length} bytes")
+                    if len(buf) >= _PIECE:
+                        await asyncio.to_thread(f.write, bytes(buf))
+                        buf.clear()
+                if buf:
+                    await asyncio.to_thread(f.write, bytes(buf))
+                if got != request.content_length:
+                    return web.Response(
+                        status=400, text=f"IncompleteBody: got {got} of {request.content_length} bytes")
+                # durable before it is visible: a manifest written later must not name lost bytes
+                await asyncio.to_thread(_flush, f)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
         return web.Response(status=200, headers={"ETag": f'"{got}"'})
+
+
+def _flush(f: BinaryIO) -> None:
+    f.flush()
+    os.fsync(f.fileno())
 
 
 def _bind(host: str, port: int) -> socket.socket:
