@@ -89,6 +89,8 @@ def test_node_list_loads_only_its_message_module(short_dir: Path, fake: FakeDaem
     messages = sorted(m for m in modules if m.startswith(PB2) and m.endswith("_pb2"))
     assert messages == ["bv_core.proto.blockvisor.internal.v1.node_pb2"]
     assert not any(m.endswith("_pb2_grpc") for m in modules)
+    # Unary calls go over the CLI's own HTTP/2 client: no grpcio, and so no asyncio either.
+    assert not any(m == "grpc" or m.startswith(("grpc.", "asyncio")) for m in modules)
     # Only the commands that ran were imported.
     assert "bv_daemon.cli._node_commands" in modules
     assert {"bv_daemon.cli._host_commands", "bv_daemon.cli._job_commands",

@@ -3,10 +3,11 @@
 Every call goes through `DaemonClient.call` / `DaemonClient.stream`, which translate gRPC
 statuses into `CliError`s with one-line operator messages, so no grpc type reaches a command.
 
-Start-up time matters here (`bv node list` is run by scripts in loops): grpc is imported only
-when the first call opens the channel, and each RPC is bound from `RPC_TYPES` with just the one
-message module it needs, instead of the generated stub that imports every message module of
-the service.
+Start-up time matters here (`bv node list` is run by scripts in loops): unary calls go over
+`UnaryChannel`, a small HTTP/2 client that needs no grpcio (importing grpc costs more than the
+call); only streaming calls import grpc. Each RPC takes its response type from `RPC_TYPES`,
+so a call loads the one message module it needs instead of the generated stub, which imports
+every message module of the service.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from bv_core.errors import BvError, InternalError
 
 from ..logging_setup import TRACE
+from ._unary_channel import RpcStatus, UnaryChannel
 
 if TYPE_CHECKING:
     import grpc
@@ -114,79 +116,90 @@ class DaemonClient:
 
     def __init__(self, socket_path: Path) -> None:
         self.socket_path = socket_path
-        self._channel: grpc.Channel | None = None
+        self._channel: grpc.Channel | None = None  # for streams
+        self._unary: UnaryChannel | None = None
         self._rpcs: dict[str, Any] = {}
+
+    def _check_socket(self) -> None:
+        if not self.socket_path.exists():
+            raise _unreachable(self.socket_path)
+        if not os.access(self.socket_path, os.R_OK | os.W_OK):
+            # The socket is root-only (0660) by design; say so instead of "is it running?".
+            raise DaemonUnreachable(f"permission denied on {self.socket_path}: run bv as root "
+                                    "(or as a member of the socket's group)")
 
     def _open(self) -> Any:
         if self._channel is None:
-            if not self.socket_path.exists():
-                raise _unreachable(self.socket_path)
-            if not os.access(self.socket_path, os.R_OK | os.W_OK):
-                # The socket is root-only (0660) by design; say so instead of "is it running?".
-                raise DaemonUnreachable(f"permission denied on {self.socket_path}: run bv as root "
-                               "(or as a member of the socket's group)")
-            import grpc  # the heaviest import of the CLI: only once a call is made
+            self._check_socket()
+            import grpc  # the heaviest import of the CLI: only streaming calls need it
 
             self._channel = grpc.insecure_channel(f"unix://{self.socket_path}")
         return self._channel
 
+    @staticmethod
+    def _types(method: str, *, streaming: bool) -> Any:
+        """The response message class of ``method``, checked to be unary or streaming."""
+        try:
+            module, response, server_streaming = RPC_TYPES[method]
+        except KeyError:
+            raise InternalError(f"unknown BlockvisorService method: {method}") from None
+        if server_streaming != streaming:
+            raise InternalError(f"{method} is {'' if server_streaming else 'not '}a streaming RPC")
+        return getattr(importlib.import_module(f"{_PROTO_PACKAGE}.{module}"), response)
+
     def rpc(self, method: str) -> Any:
-        """The bound multi-callable of BlockvisorService ``method`` (a sync grpc callable)."""
+        """The grpc multi-callable of streaming BlockvisorService ``method``."""
         bound = self._rpcs.get(method)
         if bound is None:
-            try:
-                module, response, streaming = RPC_TYPES[method]
-            except KeyError:
-                raise InternalError(f"unknown BlockvisorService method: {method}") from None
+            response_type = self._types(method, streaming=True)
             channel = self._open()
-            response_type = getattr(importlib.import_module(f"{_PROTO_PACKAGE}.{module}"), response)
-            factory = channel.unary_stream if streaming else channel.unary_unary
             # Requests serialize themselves (SerializeToString is called on the instance); the
             # registered-method flag is what the generated stub passes too.
-            bound = factory(f"/{SERVICE}/{method}", request_serializer=_serialize,
-                            response_deserializer=response_type.FromString,
-                            _registered_method=True)
+            bound = channel.unary_stream(f"/{SERVICE}/{method}", request_serializer=_serialize,
+                                         response_deserializer=response_type.FromString,
+                                         _registered_method=True)
             self._rpcs[method] = bound
         return bound
 
     def close(self) -> None:
+        if self._unary is not None:
+            self._unary.close()
+            self._unary = None
         if self._channel is not None:
             self._channel.close()
             self._channel = None
             self._rpcs.clear()
 
+    def _call(self, method: str, request: Any, subject: str | None,
+              timeout: float | None) -> tuple[Any, dict[str, str]]:
+        response_type = self._types(method, streaming=False)
+        if self._unary is None:
+            self._check_socket()
+            self._unary = UnaryChannel(self.socket_path)
+        log.log(TRACE, "-> %s %s", method, _one_line(request))
+        try:
+            data, trailers = self._unary.call(f"/{SERVICE}/{method}", request.SerializeToString(),
+                                              timeout)
+        except RpcStatus as err:
+            log.debug("<- %s %s", err.code, err.details)
+            raise status_message(err.code, err.details, subject, self.socket_path) from None
+        return response_type.FromString(data), trailers
+
     def call(self, method: str, request: Any, *, subject: str | None = None,
              timeout: float | None = DEFAULT_TIMEOUT) -> Any:
         """Unary RPC ``method`` with errors translated (``subject``: the node or job asked for)."""
-        rpc: Callable[..., Any] = self.rpc(method)
-        import grpc  # loaded by rpc(): a dict lookup here
-
-        log.log(TRACE, "-> %s %s", method, _one_line(request))
-        try:
-            return rpc(request, timeout=timeout)
-        except grpc.RpcError as err:
-            raise self.translate(err, subject) from None
+        return self._call(method, request, subject, timeout)[0]
 
     def call_with_trailers(self, method: str, request: Any, *, subject: str | None = None,
                            timeout: float | None = DEFAULT_TIMEOUT) -> tuple[Any, dict[str, str]]:
         """Like `call`, also returning the trailing metadata (e.g. ``bv-status-reason``)."""
-        rpc: Any = self.rpc(method)
-        import grpc
-
-        log.log(TRACE, "-> %s %s", method, _one_line(request))
-        try:
-            response, call = rpc.with_call(request, timeout=timeout)
-        except grpc.RpcError as err:
-            raise self.translate(err, subject) from None
-        trailers = {str(k): v if isinstance(v, str) else v.decode(errors="replace")
-                    for k, v in (call.trailing_metadata() or ())}
-        return response, trailers
+        return self._call(method, request, subject, timeout)
 
     def stream(self, method: str, request: Any, *, subject: str | None = None,
                timeout: float | None = STREAM_TIMEOUT) -> Iterator[Any]:
         """Server-streaming RPC ``method``; yields messages, errors translated."""
         rpc: Callable[..., Any] = self.rpc(method)
-        import grpc
+        import grpc  # loaded by rpc(): a dict lookup here
 
         log.log(TRACE, "-> %s (stream) %s", method, _one_line(request))
         try:
@@ -206,39 +219,35 @@ class DaemonClient:
         return True
 
     def translate(self, err: grpc.RpcError, subject: str | None) -> CliError:
-        import grpc
-
-        code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
+        code = err.code().name if hasattr(err, "code") else "UNKNOWN"
         details = (err.details() if hasattr(err, "details") else None) or ""
-        log.debug("<- %s %s", code.name, details)
+        log.debug("<- %s %s", code, details)
         return status_message(code, details, subject, self.socket_path)
 
 
-def status_message(code: grpc.StatusCode, details: str, subject: str | None,
-                   socket_path: Path) -> CliError:
-    """One operator line for a gRPC status (the daemon's own text wins when it sent one)."""
-    import grpc
-
-    if code == grpc.StatusCode.UNAVAILABLE:
+def status_message(code: str, details: str, subject: str | None, socket_path: Path) -> CliError:
+    """One operator line for gRPC status ``code`` (its name, e.g. ``NOT_FOUND``); the daemon's
+    own text wins when it sent one."""
+    if code == "UNAVAILABLE":
         # grpc's own connection failures vs. the daemon saying it is not ready (starting/updating).
         transport = ("connect" in details.lower() or "socket" in details.lower()
                      or not socket_path.exists())
         if transport:
             return _unreachable(socket_path)
         return CliError(f"blockvisord is not ready: {details or 'try again shortly'}")
-    if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+    if code == "DEADLINE_EXCEEDED":
         return CliError(f"blockvisord at {socket_path} did not answer in time")
-    if code == grpc.StatusCode.NOT_FOUND:
+    if code == "NOT_FOUND":
         if details:
             return CliError(details)
         return CliError(f"node `{subject}` not found" if subject else "not found")
-    if code == grpc.StatusCode.INVALID_ARGUMENT:
+    if code == "INVALID_ARGUMENT":
         return CliError(details or "invalid argument")
-    if code == grpc.StatusCode.CANCELLED:
+    if code == "CANCELLED":
         return CliError("cancelled")
-    if code == grpc.StatusCode.UNIMPLEMENTED:
+    if code == "UNIMPLEMENTED":
         return CliError(f"blockvisord does not support this request: {details or 'unimplemented'}")
-    return CliError(details or f"blockvisord failed: {code.name.lower()}")
+    return CliError(details or f"blockvisord failed: {code.lower()}")
 
 
 def _serialize(request: Any) -> bytes:
