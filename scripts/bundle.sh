@@ -33,7 +33,7 @@ zipapp() { # out console-script wheels...
   [ -f "$out" ] || { echo "bundle: failed to build $out" >&2; return 1; }
 }
 core=$(wheel bv_core)
-daemon_wheels=("$core" "$(wheel bv_daemon)")
+daemon_wheels=("$core" "$(wheel job_runner)" "$(wheel bv_daemon)")  # the daemon serves the standalone archive store (job_runner.archive)
 # Two at a time: shiv is mostly pip unpacking wheels, one core each.
 pids=()
 zipapp "$OUT/bundle/babel" babel "$core" "$(wheel babel)" & pids+=($!)
