@@ -281,6 +281,9 @@ def test_cli_create_and_upgrade_go_through_the_fleet_api(connected: ConnectedDae
 
 def test_doorbell_over_mqtt_311(connected: ConnectedDaemon) -> None:
     d, api = connected, connected.api
+    # the first start's (MQTT 5) connection, so the count below is the restart's
+    wait_for("the daemon's first MQTT connection",
+             lambda: _log_count(d, "MQTT connected to") >= 1, timeout=20)
     d.sigterm()
     d.mqtt_protocol = "3.1.1"
     d.start()
