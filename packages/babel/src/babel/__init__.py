@@ -9,6 +9,13 @@ Public surface:
 
 from __future__ import annotations
 
+import os
+
+# grpc's fork handlers can crash a forked child (seen: `sh -c` dying of SIGSEGV) while gRPC
+# threads run; babel forks sh, the job runner and file helpers and never uses gRPC in the child, so the handlers are turned off
+# before grpc is first imported (as blockvisord does).
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
 from ._main import main as main
 from ._main import serve as serve
 from ._manager import JobsManager as JobsManager

@@ -10,6 +10,13 @@ Public surface:
 
 from __future__ import annotations
 
+import os
+
+# grpc's fork handlers can crash a forked child (seen: `sh -c` dying of SIGSEGV) while gRPC
+# threads run; the job runner forks the job's process and never uses gRPC in the child, so the handlers are turned off
+# before grpc is first imported (as blockvisord does).
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
 from ._backoff import Backoff as Backoff
 from ._backoff import GiveUp as GiveUp
 from ._backoff import RestartAfter as RestartAfter
