@@ -167,7 +167,7 @@ def main() -> int:
     parser.add_argument("--level", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument(
-        "--repeat", type=int, default=2, help="rounds; the best time of each side counts"
+        "--repeat", type=int, default=3, help="rounds (default 3); the best time of each side counts"
     )
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--child", nargs=8, help=argparse.SUPPRESS)
