@@ -15,12 +15,15 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import grpc
+import orjson
 import pytest
 
 from bv_core.errors import InvalidInput
 from bv_core.models import HostConfig, ZstdCompression
-from bv_core.proto.blockvisor.internal.v1 import node_pb2
+from bv_core.proto.blockvisor.internal.v1 import job_pb2, node_pb2
 from bv_daemon.daemon import ARCHIVE_STORE_ENV, archive_store_dir
 from bv_daemon.platform._netns import netns_path
 from job_runner.archive import (
@@ -30,7 +33,7 @@ from job_runner.archive import (
     TransferConfig,
     Uploader,
 )
-from tests.e2e.daemon_support import Daemon, create_node
+from tests.e2e.daemon_support import Daemon, create_node, node_height, wait_for, wait_height_above
 
 FAST = TransferConfig(max_connections=2, max_runners=3, part_size=32 * 1024, buffer_size=16 * 1024,
                       max_retries=2, backoff_base_s=0.01)
@@ -106,3 +109,48 @@ def test_node_engine_socket_uses_the_hosts_archive_store(
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) == size
+
+
+def _job(d: Daemon, node: str, job: str) -> Any:
+    try:
+        return d.call("GetJobInfo", job_pb2.NodeJobRequest(node=node, job=job), timeout=30)
+    except grpc.RpcError:
+        return None  # not created yet
+
+
+def _finished(d: Daemon, node: str, job: str) -> Any:
+    info = _job(d, node, job)
+    if info is None or info.status != job_pb2.JOB_STATUS_FINISHED:
+        return None
+    return info
+
+
+@pytest.mark.root
+@pytest.mark.slow
+def test_upload_and_download_jobs_run_inside_nodes(store_daemon: tuple[Daemon, Path]) -> None:
+    """The whole path: node A's plugin ``upload`` runs the upload job in A (babel + job runner
+    in bwrap) against the daemon's store over the bridge; node B's default init then finds the
+    archive, its download job fills B's protocol data before the chain service starts, and the
+    chain resumes at A's height instead of from genesis."""
+    d, store = store_daemon
+    a = create_node(d, "archive-a")
+    d.call("StartNode", node_pb2.StartNodeRequest(node=a.id))
+    wait_height_above(d, a.id, 2)
+    d.call("RunPluginMethod", node_pb2.RunPluginMethodRequest(node=a.id, method="upload"), timeout=120)
+    info = wait_for("A's upload job to finish", lambda: _finished(d, a.id, "upload"), timeout=120)
+    assert info.exit_code == 0, info.message
+    store_key = next(p.name for p in store.iterdir() if p.is_dir())
+    header = store / store_key / "1" / "manifest-header.json"
+    assert header.is_file(), sorted(str(p) for p in store.rglob("*"))
+    body = orjson.loads((store / store_key / "1" / "manifest-body.json").read_bytes())
+    uploaded = {dest["path"] for chunk in body for dest in chunk["destinations"]}
+    assert "chain.json" in uploaded
+    assert not any(p.endswith(".tmp") for p in uploaded)  # the plugin's upload exclude
+
+    # B makes no blocks of its own (block time 1000 s): its height is the downloaded one
+    b = create_node(d, "archive-b", props={"block-time": "1000"})
+    d.call("StartNode", node_pb2.StartNodeRequest(node=b.id))
+    info = wait_for("B's download job to finish", lambda: _finished(d, b.id, "download"), timeout=120)
+    assert info.exit_code == 0, info.message
+    height = wait_for("B's chain to answer", lambda: node_height(d, b.id), timeout=60)
+    assert height >= 3  # A was past height 2 when it uploaded; a fresh chain starts at 0
