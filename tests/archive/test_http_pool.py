@@ -9,6 +9,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,9 +64,17 @@ class _Server(http.server.ThreadingHTTPServer):
     drop_after_reply = False
     stored = b""
 
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.closed = threading.Semaphore(0)
+
     def get_request(self):  # type: ignore[no-untyped-def]
         self.connections += 1
         return super().get_request()
+
+    def shutdown_request(self, request: Any) -> None:
+        super().shutdown_request(request)
+        self.closed.release()
 
 
 @pytest.fixture
@@ -101,6 +110,7 @@ def test_a_connection_the_server_dropped_is_replaced_without_failing(server: _Se
     server.drop_after_reply = True
     pool = HttpPool(read_timeout_s=10)
     assert _get(pool, _url(server)) == BODY
+    assert server.closed.acquire(timeout=10)  # the server has closed the kept connection
     assert _get(pool, _url(server)) == BODY  # the kept connection is dead: one fresh try
     assert server.connections == 2
     pool.close()
