@@ -68,7 +68,7 @@ class FileTable:
         self._max_open = max(8, max_open)
         self._fds: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
-        self._ready: set[str] = set()
+        self._ready: dict[str, threading.Event] = {}  # set when the file exists, sized
         self._ready_lock = threading.Lock()
 
     def _open(self, rel: str, flags: int) -> int:
@@ -83,18 +83,30 @@ class FileTable:
         except OSError as exc:
             raise ArchiveError(f"can't open {path}: {exc.strerror or exc}") from exc
 
+    def dup(self, rel: str) -> int:
+        """A descriptor of ``rel`` that the caller owns and closes (an LRU eviction by another
+        thread can't close it under the caller)."""
+        with self._lock:
+            fd = self._fds.get(rel)
+            if fd is not None:
+                self._fds.move_to_end(rel)
+                return os.dup(fd)
+        opened = self._open(rel, os.O_RDWR | os.O_CREAT)  # outside the lock: mkdir, resolve, open
+        with self._lock:
+            fd = self._fds.get(rel)
+            if fd is not None:  # another thread opened it meanwhile
+                os.close(opened)
+                self._fds.move_to_end(rel)
+                return os.dup(fd)
+            while len(self._fds) >= self._max_open:
+                _, old = self._fds.popitem(last=False)
+                os.close(old)
+            self._fds[rel] = opened
+            return os.dup(opened)
+
     @contextlib.contextmanager
     def fd(self, rel: str) -> Iterator[int]:
-        with self._lock:
-            fd = self._fds.pop(rel, None)
-            if fd is None:
-                fd = self._open(rel, os.O_RDWR | os.O_CREAT)
-                while len(self._fds) >= self._max_open:
-                    _, old = self._fds.popitem(last=False)
-                    os.close(old)
-            self._fds[rel] = fd
-            # Hold a dup so an LRU eviction by another thread can't close it under us.
-            mine = os.dup(fd)
+        mine = self.dup(rel)
         try:
             yield mine
         finally:
@@ -127,12 +139,34 @@ class FileTable:
             return max(0, size - had)
 
     def ensure(self, sizes: list[tuple[str, int]]) -> None:
-        """Preallocate each file the first time a chunk needs it (creation overlaps transfers)."""
-        with self._ready_lock:
-            for rel, size in sizes:
-                if rel not in self._ready:
+        """Preallocate each file the first time a chunk needs it (creation overlaps transfers).
+
+        The lock only decides who creates a file: workers whose chunks hold hundreds of small
+        files create them side by side, and wait only for a file another worker is creating.
+        """
+        for rel, size in sizes:
+            while True:
+                with self._ready_lock:
+                    done = self._ready.get(rel)
+                    if done is None:
+                        done = self._ready[rel] = threading.Event()
+                        mine = True
+                    else:
+                        mine = False
+                if not mine:
+                    done.wait()
+                    if rel in self._ready:
+                        break
+                    continue  # its creator failed: try it ourselves
+                try:
                     self.preallocate(rel, size)
-                    self._ready.add(rel)
+                except BaseException:
+                    with self._ready_lock:
+                        del self._ready[rel]
+                    done.set()
+                    raise
+                done.set()
+                break
 
     def needed(self, files: dict[str, int]) -> int:
         """Bytes still to allocate for ``files`` (those present count what they already hold)."""
