@@ -231,6 +231,7 @@ def main() -> int:
         out_bin = work / "ref.out"
         t_ref_up = t_up = t_ref_down = t_down = float("inf")
         rss_up = rss_down = 0
+        round_ratios: list[tuple[float, float]] = []  # (upload, download), sides measured back to back
         # Rounds alternate reference and ours so that load from other processes hits both;
         # the best time of each is compared.
         for rnd in range(args.repeat):
@@ -282,6 +283,7 @@ def main() -> int:
                 f"CPU s: upload {cpu_up:.1f} vs {cpu_ref_up:.1f}, download {cpu_down:.1f} vs {cpu_ref_down:.1f}",
                 flush=True,
             )
+            round_ratios.append((ref_up / up, ref_down / down))
             t_ref_up, t_up = min(t_ref_up, ref_up), min(t_up, up)
             t_ref_down, t_down = min(t_ref_down, ref_down), min(t_down, down)
         last_version = max(int(v) for v in os.listdir(objects / STORE_KEY))
@@ -315,6 +317,12 @@ def main() -> int:
         )
         print(
             f"download ratio to curl|zstd -d:     {down_ratio:.2f}x (target >= 0.90) {'OK' if down_ratio >= 0.9 else 'BELOW'}"
+        )
+        ups = sorted(r[0] for r in round_ratios)
+        downs = sorted(r[1] for r in round_ratios)
+        print(
+            f"per-round ratios (same-round reference): upload {' '.join(f'{r:.2f}' for r in ups)}, "
+            f"download {' '.join(f'{r:.2f}' for r in downs)} (this VM's speed drifts between rounds)"
         )
         print(
             f"peak RSS upload / download:         {rss_up / MIB:.0f} / {rss_down / MIB:.0f} MiB "
