@@ -1,7 +1,7 @@
 """Benchmark of protocol-data archives against this machine's limits, measured in the same run.
 
     python benchmarks/archive_bench.py [--size-gib 2] [--chunk-mib 64] [--runners 4] [--level 3]
-                                       [--repeat N] [--workdir DIR] [--keep]
+                                       [--repeat N] [--warmup N] [--workdir DIR] [--keep]
 
 Generates a dataset of mixed files (a few large, many small; half random, half compressible
 text), starts the test object store (tests/fakes/object_store.py) as its own process, then:
@@ -169,6 +169,7 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds (default 3); the best time of each side counts"
     )
+    parser.add_argument("--warmup", type=int, default=1, help="uncounted rounds first (default 1)")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--child", nargs=8, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -233,8 +234,10 @@ def main() -> int:
         rss_up = rss_down = 0
         round_ratios: list[tuple[float, float]] = []  # (upload, download), sides measured back to back
         # Rounds alternate reference and ours so that load from other processes hits both;
-        # the best time of each is compared.
-        for rnd in range(args.repeat):
+        # the best time of each is compared. Round 0 is a warm-up of both sides, not counted: the
+        # first round ran up to 20 % slower for our side (cold store directories and interpreter
+        # caches) and made the ratio a measure of the warm-up.
+        for rnd in range(-args.warmup, args.repeat):
             shutil.rmtree(work / "up-meta", ignore_errors=True)
             shutil.rmtree(dst, ignore_errors=True)
             shutil.rmtree(work / "down-meta", ignore_errors=True)
@@ -277,6 +280,10 @@ def main() -> int:
                 ]
             )
             rss_down = max(rss_down, rss)
+            if rnd < 0:
+                print(f"warm-up: upload {up:.2f}s vs {ref_up:.2f}s; download {down:.2f}s vs {ref_down:.2f}s "
+                      "(not counted)", flush=True)
+                continue
             print(
                 f"round {rnd + 1}: upload {up:.2f}s vs zstd -T0 {ref_up:.2f}s; "
                 f"download {down:.2f}s vs curl|zstd -d {ref_down:.2f}s; load {os.getloadavg()[0]:.1f}; "
