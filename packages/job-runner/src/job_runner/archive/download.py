@@ -142,7 +142,7 @@ class _ChunkState:
         if compressed:
             self._writer = zstandard.ZstdDecompressor().stream_writer(
                 self._sink,  # type: ignore[arg-type]  # needs only write(); stubs say IO[bytes]
-                write_size=4 * MIB,  # fewer, larger pwrites: less Python per byte
+                write_size=MIB,  # 4 MiB measured slower: more page faults, output no longer in cache
                 write_return_read=True,
                 closefd=False,
             )
