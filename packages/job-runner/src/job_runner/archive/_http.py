@@ -9,12 +9,15 @@ Python runs once per buffer, not once per socket read.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import http.client
+import socket
 import ssl
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Final, final
 
 from ._errors import Interrupted, TransferError, UrlExpired
@@ -46,6 +49,7 @@ class HttpPool:
         self._local = threading.local()
         self._all: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
+        self._aborted = False
 
     def _conns(self) -> dict[_Key, http.client.HTTPConnection]:
         conns: dict[_Key, http.client.HTTPConnection] | None = getattr(self._local, "conns", None)
@@ -75,11 +79,15 @@ class HttpPool:
         conn = self._conns().pop(key, None)
         if conn is not None:
             conn.close()
+            with self._lock, contextlib.suppress(ValueError):  # close() may have taken it
+                self._all.remove(conn)
 
     def _send(self, method: str, url: str, headers: dict[str, str],
               body: Iterable[bytes | memoryview] | None = None) -> tuple[_Key, http.client.HTTPResponse]:
         key, target = _split(url)
         for attempt in (0, 1):
+            if self._aborted:
+                raise Interrupted("transfers were stopped")
             conn, reused = self._connection(key)
             try:
                 if self._slots is not None:
@@ -87,6 +95,8 @@ class HttpPool:
                         conn.request(method, target, body=body, headers=headers)
                 else:
                     conn.request(method, target, body=body, headers=headers)
+                if self._aborted:  # abort() may have missed a socket connected meanwhile
+                    raise Interrupted("transfers were stopped")
                 return key, conn.getresponse()
             except (http.client.HTTPException, OSError) as exc:
                 self._drop(key)
@@ -157,6 +167,38 @@ class HttpPool:
         except BaseException:
             self._drop(key)
             raise
+
+    def abort(self) -> None:
+        """Wake every thread blocked on one of this pool's sockets (its call then fails at once)
+        and refuse new requests.
+
+        ``shutdown`` and not ``close``: closing a descriptor does not wake a thread blocked in
+        ``recv`` on it, so a stop request would wait out the read timeout.
+        """
+        self._aborted = True  # no new requests from now on
+        with self._lock:
+            conns = list(self._all)
+        for conn in conns:
+            sock = conn.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    @contextlib.asynccontextmanager
+    async def aborted_on(self, stop: asyncio.Event) -> AsyncIterator[None]:
+        """Within the block, a set ``stop`` aborts the transfers; leaving it (normally, by an
+        error or by cancellation) aborts what is still in flight, so worker threads of
+        cancelled tasks don't hold the job's exit for a read timeout."""
+        async def watch() -> None:
+            await stop.wait()
+            self.abort()  # the workers see the stop request and end with Interrupted
+
+        watcher = asyncio.get_running_loop().create_task(watch())
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            self.abort()
 
     def close(self) -> None:
         with self._lock:

@@ -311,11 +311,14 @@ class Downloader:
                 request_slots=threading.Semaphore(self.cfg.max_connections),
             )
             try:
-                async with asyncio.TaskGroup() as tg:
+                async with http.aborted_on(self.stop), asyncio.TaskGroup() as tg:
                     for _ in range(min(self.cfg.max_runners, len(self._pending))):
                         tg.create_task(self._worker(plan, http, files, pool, progress))
             except BaseExceptionGroup as group:
-                raise first_error(group) from None
+                error = first_error(group)
+                if isinstance(error, Interrupted) and self.stop.is_set():
+                    raise Interrupted("download interrupted") from None  # one message, whoever saw it first
+                raise error from None
             finally:
                 self._halt.set()  # threads still receiving for cancelled workers stop soon
                 http.close()
@@ -326,7 +329,8 @@ class Downloader:
             progress.update(self._done_chunks, self._done_bytes, force=True)
         finally:
             files.close()
-            pool.shutdown(wait=True, cancel_futures=True)
+            # in a thread: waiting here on the loop would stall it (and a store it serves)
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
         atomic_write(self.meta.completed, b"")
         self._log(f"download of data version {plan.metadata.data_version} completed")
 

@@ -353,15 +353,19 @@ class Uploader:
                 progress.update(len(done), done_bytes)
 
         try:
-            async with asyncio.TaskGroup() as tg:
+            async with http.aborted_on(self.stop), asyncio.TaskGroup() as tg:
                 for _ in range(min(self.cfg.max_runners, len(self._pending))):
                     tg.create_task(worker())
         except BaseExceptionGroup as group:
-            raise first_error(group) from None
+            error = first_error(group)
+            if isinstance(error, Interrupted) and self.stop.is_set():
+                raise Interrupted("upload interrupted") from None  # one message, whoever saw it first
+            raise error from None
         finally:
             http.close()
-            senders.shutdown(wait=True, cancel_futures=True)
-            pool.shutdown(wait=True, cancel_futures=True)
+            # in a thread: waiting here on the loop would stall it (and a store it serves)
+            await asyncio.to_thread(senders.shutdown, wait=True, cancel_futures=True)
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
         if self.stop.is_set():
             raise Interrupted("upload interrupted")
         progress.update(len(done), done_bytes, force=True)
