@@ -11,7 +11,9 @@ import blake3
 
 from bv_core.models import Checksum, ChecksumAlgorithm
 
-__all__ = ["MIB", "Hasher", "TransferConfig", "checksum_of", "first_error", "new_hasher"]
+from ._errors import Interrupted
+
+__all__ = ["MIB", "Hasher", "TransferConfig", "checksum_of", "first_error", "job_error", "new_hasher"]
 
 MIB: Final = 1024 * 1024
 
@@ -65,3 +67,12 @@ def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
         if not isinstance(exc, asyncio.CancelledError):
             return exc
     return group.exceptions[0]
+
+
+def job_error(group: BaseExceptionGroup[BaseException], stopped: bool, what: str) -> BaseException:
+    """The error to raise for a failed task group of ``what`` workers: on a stop request, one
+    ``Interrupted`` message whichever worker saw the stop first."""
+    error = first_error(group)
+    if stopped and isinstance(error, Interrupted):
+        return Interrupted(f"{what} interrupted")
+    return error

@@ -55,7 +55,7 @@ from ._files import FileTable, Journal, ProgressFile, available_bytes, human
 from ._http import HttpPool
 from ._plan import DownloadPlan, check_metadata, check_plan, check_same, norm_path
 from ._source import ArchiveSource
-from ._transfer import MIB, TransferConfig, first_error, new_hasher
+from ._transfer import MIB, TransferConfig, job_error, new_hasher
 
 __all__ = ["COMPLETED", "Downloader", "DownloadMeta"]
 
@@ -210,7 +210,6 @@ class Downloader:
         self._touched: set[str] = set()
         self._last_commit = time.monotonic()
         self._commit_lock = asyncio.Lock()
-        self._halt = threading.Event()
         self._buffers = threading.local()  # one receive buffer per worker thread
 
     # --- plan -------------------------------------------------------------------------------
@@ -315,12 +314,8 @@ class Downloader:
                     for _ in range(min(self.cfg.max_runners, len(self._pending))):
                         tg.create_task(self._worker(plan, http, files, pool, progress))
             except BaseExceptionGroup as group:
-                error = first_error(group)
-                if isinstance(error, Interrupted) and self.stop.is_set():
-                    raise Interrupted("download interrupted") from None  # one message, whoever saw it first
-                raise error from None
+                raise job_error(group, self.stop.is_set(), "download") from None
             finally:
-                self._halt.set()  # threads still receiving for cancelled workers stop soon
                 http.close()
                 # Finished chunks survive a failed or interrupted run too.
                 await self._commit(files, pool)
@@ -467,8 +462,5 @@ class Downloader:
         size = state.chunk.size
         start = state.pos
         end = min(size, start + self.cfg.part_size)
-        http.get_range(url, start, end, size, buffer, state.feed, stop=self._stopping,
+        http.get_range(url, start, end, size, buffer, state.feed, stop=self.stop.is_set,
                        deadline_s=self.cfg.request_timeout_s)
-
-    def _stopping(self) -> bool:
-        return self._halt.is_set() or self.stop.is_set()

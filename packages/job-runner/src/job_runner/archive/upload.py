@@ -54,7 +54,7 @@ from ._files import Journal, ProgressFile, human
 from ._http import HttpPool
 from ._plan import MAX_CHUNKS
 from ._source import ArchiveSource
-from ._transfer import MIB, TransferConfig, first_error, new_hasher
+from ._transfer import MIB, TransferConfig, job_error, new_hasher
 
 __all__ = ["DEFAULT_CHUNK_BYTES", "Blueprint", "Uploader", "plan_upload", "scan_files"]
 
@@ -357,10 +357,7 @@ class Uploader:
                 for _ in range(min(self.cfg.max_runners, len(self._pending))):
                     tg.create_task(worker())
         except BaseExceptionGroup as group:
-            error = first_error(group)
-            if isinstance(error, Interrupted) and self.stop.is_set():
-                raise Interrupted("upload interrupted") from None  # one message, whoever saw it first
-            raise error from None
+            raise job_error(group, self.stop.is_set(), "upload") from None
         finally:
             http.close()
             # in a thread: waiting here on the loop would stall it (and a store it serves)
