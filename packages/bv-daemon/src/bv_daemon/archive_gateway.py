@@ -295,15 +295,15 @@ class LocalArchiveGateway:
 
 async def _local(coro: Awaitable[_T]) -> _T:
     """Run a LocalArchiveStore call; its refusals become `ArchiveRefused`, not-found `NoArchive`."""
-    from job_runner.archive import ArchiveNotFound, SourceError
+    from job_runner.archive import ArchiveNotFound, SourceError, VersionLocked
 
     try:
         return await coro
     except ArchiveNotFound as err:
         raise NoArchive(str(err)) from err
+    except VersionLocked as err:  # babel must see ALREADY_EXISTS for a reserved version
+        raise ArchiveRefused(str(err), code="ALREADY_EXISTS") from err
     except SourceError as err:
         if err.retryable:
             raise
-        # the store has no error type for a locked version; babel must see ALREADY_EXISTS for it
-        code = "ALREADY_EXISTS" if "already locked" in str(err) else "FAILED_PRECONDITION"
-        raise ArchiveRefused(str(err), code=code) from err
+        raise ArchiveRefused(str(err), code="FAILED_PRECONDITION") from err

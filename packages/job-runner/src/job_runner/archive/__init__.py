@@ -25,6 +25,7 @@ from ._errors import NotEnoughSpace as NotEnoughSpace
 from ._errors import SourceError as SourceError
 from ._errors import TransferError as TransferError
 from ._errors import UrlExpired as UrlExpired
+from ._errors import VersionLocked as VersionLocked
 from ._kind import DownloadKind as DownloadKind
 from ._kind import UploadKind as UploadKind
 from ._kind import meta_dir as meta_dir
@@ -61,6 +62,7 @@ __all__ = [
     "UploadKind",
     "Uploader",
     "UrlExpired",
+    "VersionLocked",
     "TransferConfig",
     "check_plan",
     "check_signature",

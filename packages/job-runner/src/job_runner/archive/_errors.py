@@ -6,6 +6,7 @@ ArchiveError (bv_core.errors.BvError)
 ├── ArchiveNotFound      (NotFound)      the store has no archive (the "no archive" signal)
 ├── NotEnoughSpace       (ExternalError) the data disk cannot hold what is left to download
 ├── SourceError          (ExternalError) the engine socket / archive store refused or failed
+│   └── VersionLocked                    upload: the data version is already reserved
 ├── TransferError        (ExternalError) one HTTP transfer failed; retried with backoff
 │   ├── UrlExpired                       403: the presigned URL is stale; ask for a fresh one
 │   └── ChecksumMismatch                 the bytes received are not the bytes published
@@ -27,6 +28,7 @@ __all__ = [
     "SourceError",
     "TransferError",
     "UrlExpired",
+    "VersionLocked",
 ]
 
 
@@ -54,6 +56,13 @@ class SourceError(ArchiveError, ExternalError):
     def __init__(self, message: str, *, retryable: bool = True) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class VersionLocked(SourceError):
+    """An upload asked to reserve a data version another upload already holds."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
 
 
 class TransferError(ArchiveError, ExternalError):

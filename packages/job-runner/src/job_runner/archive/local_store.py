@@ -34,7 +34,7 @@ from bv_core.models import (
 )
 from bv_core.persistence import atomic_write
 
-from ._errors import ArchiveNotFound, ManifestError, SourceError
+from ._errors import ArchiveNotFound, ManifestError, SourceError, VersionLocked
 from ._presign import presign
 
 __all__ = ["MAX_INDEXES_PER_CALL", "LocalArchiveStore"]
@@ -141,9 +141,8 @@ class LocalArchiveStore:
                     self._dir(data_version) / ".lock", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644
                 )
             except FileExistsError as exc:
-                raise SourceError(
-                    f"version {data_version} of {self.store_key!r} is already locked",
-                    retryable=False,
+                raise VersionLocked(
+                    f"version {data_version} of {self.store_key!r} is already locked"
                 ) from exc
             os.close(fd)
         elif not (self._dir(data_version) / ".lock").exists():
