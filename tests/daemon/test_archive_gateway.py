@@ -283,3 +283,21 @@ async def test_server_binds_an_address_the_host_does_not_have_yet(tmp_path: Path
         pytest.skip("IP_FREEBIND is Linux-only")
     async with ArchiveServer(tmp_path / "s", SECRET, "192.0.2.77") as server:
         assert server.base_url.startswith("http://192.0.2.77:") and server.port > 0
+
+
+async def test_a_locked_version_is_refused_as_already_exists() -> None:
+    from bv_daemon.archive_gateway import ArchiveRefused, _local
+    from job_runner.archive import SourceError, VersionLocked
+
+    async def locked() -> None:
+        raise VersionLocked("version 3 of 'demo-store' is already locked")
+
+    async def refused() -> None:
+        raise SourceError("version 9 is not reserved", retryable=False)
+
+    with pytest.raises(ArchiveRefused, match="already locked") as err:
+        await _local(locked())
+    assert err.value.code == "ALREADY_EXISTS"
+    with pytest.raises(ArchiveRefused) as err:
+        await _local(refused())
+    assert err.value.code == "FAILED_PRECONDITION"
