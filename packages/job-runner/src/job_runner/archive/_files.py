@@ -22,7 +22,8 @@ import orjson
 
 from ._errors import ArchiveError, ManifestError, NotEnoughSpace
 
-__all__ = ["MAX_OPEN_FILES", "FileTable", "Journal", "ProgressFile", "available_bytes", "human"]
+__all__ = ["MAX_OPEN_FILES", "FileTable", "Journal", "ProgressFile", "available_bytes", "human",
+           "start_writeback"]
 
 MAX_OPEN_FILES: Final = 1024
 _SYNCFS_OVER: Final = 8
@@ -40,6 +41,32 @@ def _load_syncfs() -> Callable[[int], int]:
 
 
 _syncfs = _load_syncfs()
+
+_SYNC_FILE_RANGE_WRITE: Final = 2
+
+
+def _load_sync_file_range() -> Callable[[int, int, int], None]:
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return lambda fd, pos, n: None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return lambda fd, pos, n: fn(fd, pos, n, _SYNC_FILE_RANGE_WRITE) and None
+
+
+_sync_file_range = _load_sync_file_range()
+
+
+def start_writeback(fd: int, pos: int, size: int) -> None:
+    """Start writing ``size`` bytes at ``pos`` to disk now, without waiting (best effort).
+
+    Left to the kernel, a download's dirty pages stay in memory until the group commit's sync,
+    which then waits for all of them while the transfers stall behind it; started per chunk,
+    the disk works alongside the network and the commit finds little left to write.
+    """
+    if size > 0:
+        _sync_file_range(fd, pos, size)
 
 
 def human(n: float) -> str:

@@ -51,7 +51,7 @@ from ._errors import (
     TransferError,
     UrlExpired,
 )
-from ._files import FileTable, Journal, ProgressFile, available_bytes, human
+from ._files import FileTable, Journal, ProgressFile, available_bytes, human, start_writeback
 from ._http import HttpPool
 from ._plan import DownloadPlan, check_metadata, check_plan, check_same, norm_path
 from ._source import ArchiveSource
@@ -105,8 +105,8 @@ class _ChunkSink:
         view = memoryview(data)
         while view:
             while self._i < len(self._dests) and self._done == self._dests[self._i][2]:
-                self._i, self._done = self._i + 1, 0
                 self.close()
+                self._i, self._done = self._i + 1, 0
             if self._i == len(self._dests):
                 raise ChecksumMismatch(
                     f"decompressed data is larger than its destinations (> {self.written} bytes)"
@@ -127,7 +127,11 @@ class _ChunkSink:
     def close(self) -> None:
         if self._fd >= 0:
             fd, self._fd = self._fd, -1
-            os.close(fd)
+            try:
+                if self._i < len(self._dests):
+                    start_writeback(fd, self._dests[self._i][1], self._done)
+            finally:
+                os.close(fd)
 
 
 class _ChunkState:
