@@ -191,7 +191,16 @@ def main() -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="archive-bench-", dir="/var/tmp"))
     work.mkdir(parents=True, exist_ok=True)
     total = int(args.size_gib * 1024**3)
-    src, objects, dst = work / "src", work / "objects", work / "dst"
+    src, objects = work / "src", work / "objects"
+    rounds = args.warmup + args.repeat
+    # src, ref.bin, ref.out, and per round a kept download dir plus its stored version (see below)
+    need = total * (3 + rounds * 2)
+    free = shutil.disk_usage(work).free
+    if free < need:
+        raise SystemExit(
+            f"{work} has {free / 1024**3:.1f} GiB free; {rounds} rounds of {args.size_gib:g} GiB need "
+            f"about {need / 1024**3:.1f} GiB (use --workdir, --size-gib or --repeat)"
+        )
     objects.mkdir(exist_ok=True)
     server = None
     try:
@@ -237,9 +246,15 @@ def main() -> int:
         # the best time of each is compared. Round 0 is a warm-up of both sides, not counted: the
         # first round ran up to 20 % slower for our side (cold store directories and interpreter
         # caches) and made the ratio a measure of the warm-up.
+        #
+        # Each round downloads into a new directory and the directories are deleted only at the
+        # end: recreating ~2400 files where the last round just deleted them makes ext4's inode
+        # allocator skip recently deleted inodes (recently_deleted() in perf, 1-3 CPU-s growing
+        # round by round), a cost of this loop that a node's download into its data dir never pays.
+        dst = work / "dst-0"
         for rnd in range(-args.warmup, args.repeat):
+            dst = work / f"dst-{rnd + args.warmup}"
             shutil.rmtree(work / "up-meta", ignore_errors=True)
-            shutil.rmtree(dst, ignore_errors=True)
             shutil.rmtree(work / "down-meta", ignore_errors=True)
             out_bin.unlink(missing_ok=True)
             subprocess.run(["sync"], check=True)
