@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import stat
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +28,7 @@ __all__ = ["MAX_OPEN_FILES", "FileTable", "Journal", "ProgressFile", "available_
 
 MAX_OPEN_FILES: Final = 1024
 _SYNCFS_OVER: Final = 8
+_MAX_DIRS: Final = 256  # directory descriptors kept open (deeper trees walk again per file)
 
 
 def _load_syncfs() -> Callable[[int], int]:
@@ -97,18 +99,90 @@ class FileTable:
         self._lock = threading.Lock()
         self._ready: dict[str, threading.Event] = {}  # set when the file exists, sized
         self._ready_lock = threading.Lock()
+        # Directory descriptors by relative path ("" = the data dir), never closed before
+        # close(): a thread may be opening a file below one while another looks it up.
+        self._dirs: dict[str, int] = {}
+        self._dirs_lock = threading.Lock()
+
+    def _root(self) -> int:
+        with self._dirs_lock:
+            fd = self._dirs.get("")
+            if fd is None:
+                fd = self._dirs[""] = os.open(
+                    self.data_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+                )
+            return fd
+
+    def _step(self, parent_fd: int, name: str, rel_dir: str) -> int:
+        """Open (creating it if missing) directory ``name`` below ``parent_fd``, not following
+        a symlink unless it resolves inside the data dir (as the plan allowed)."""
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+        try:
+            return os.open(name, flags, dir_fd=parent_fd)
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o777, dir_fd=parent_fd)
+            return os.open(name, flags, dir_fd=parent_fd)
+        except OSError as exc:
+            if not stat.S_ISLNK(os.lstat(name, dir_fd=parent_fd).st_mode):
+                raise ArchiveError(f"can't open directory {self.data_dir / rel_dir}: {exc.strerror}") from exc
+        real = (self.data_dir / rel_dir).resolve()
+        if not real.is_relative_to(self.data_dir.resolve()):
+            raise ManifestError(f"destination directory {rel_dir!r} resolves outside {self.data_dir}")
+        return os.open(real, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+
+    def _keep(self, rel_dir: str, fd: int) -> tuple[int, bool]:
+        """Cache a walked directory's descriptor: (descriptor, owned by the caller)."""
+        with self._dirs_lock:
+            have = self._dirs.get(rel_dir)
+            if have is None and len(self._dirs) < _MAX_DIRS:
+                self._dirs[rel_dir] = fd
+                return fd, False
+        if have is None:
+            return fd, True  # the cache is full: the caller closes it after use
+        os.close(fd)  # another thread walked it meanwhile
+        return have, False
+
+    def _dir(self, rel_dir: str) -> tuple[int, bool]:
+        """A descriptor of ``rel_dir`` below the data dir and whether the caller must close it.
+
+        Walked once, component by component from the nearest cached ancestor; files are then
+        opened relative to it (openat, O_NOFOLLOW): one system call per file instead of a mkdir,
+        a realpath and an open by path, and a directory swapped for a symlink after the walk
+        can't redirect the writes (the descriptor is the directory itself).
+        """
+        if not rel_dir:
+            return self._root(), False
+        parts = rel_dir.split("/")
+        with self._dirs_lock:
+            i = len(parts)
+            while i and "/".join(parts[:i]) not in self._dirs:
+                i -= 1
+            cached = self._dirs.get("/".join(parts[:i])) if i else None
+        if i == len(parts) and cached is not None:
+            return cached, False
+        cur, owned = (cached, False) if cached is not None else (self._root(), False)
+        for j in range(i, len(parts)):
+            walked = "/".join(parts[: j + 1])
+            try:
+                nxt = self._step(cur, parts[j], walked)
+            finally:
+                if owned:
+                    os.close(cur)
+            cur, owned = self._keep(walked, nxt)
+        return cur, owned
 
     def _open(self, rel: str, flags: int) -> int:
-        path = self.data_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Refuse symlinks anywhere below the data dir (the plan checked them; this closes the race).
-        real_parent = path.parent.resolve()
-        if not real_parent.is_relative_to(self.data_dir.resolve()):
-            raise ManifestError(f"destination {rel!r} resolves outside {self.data_dir}")
+        head, _, name = rel.rpartition("/")
         try:
-            return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            parent, owned = self._dir(head)
+            try:
+                return os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=parent)
+            finally:
+                if owned:
+                    os.close(parent)
         except OSError as exc:
-            raise ArchiveError(f"can't open {path}: {exc.strerror or exc}") from exc
+            raise ArchiveError(f"can't open {self.data_dir / rel}: {exc.strerror or exc}") from exc
 
     def dup(self, rel: str) -> int:
         """A descriptor of ``rel`` that the caller owns and closes (an LRU eviction by another
@@ -200,7 +274,7 @@ class FileTable:
         need = 0
         for rel, size in files.items():
             try:
-                st = os.lstat(self.data_dir / rel)
+                st = os.lstat(os.path.join(self.data_dir, rel))
                 need += max(0, size - st.st_blocks * 512)
             except FileNotFoundError:
                 need += size
@@ -225,6 +299,10 @@ class FileTable:
             for fd in self._fds.values():
                 os.close(fd)
             self._fds.clear()
+        with self._dirs_lock:
+            for fd in self._dirs.values():
+                os.close(fd)
+            self._dirs.clear()
 
 
 @final
