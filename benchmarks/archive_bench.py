@@ -242,8 +242,29 @@ def main() -> int:
         t_ref_up = t_up = t_ref_down = t_down = float("inf")
         rss_up = rss_down = 0
         round_ratios: list[tuple[float, float]] = []  # (upload, download), sides measured back to back
-        # Rounds alternate reference and ours so that load from other processes hits both;
-        # the best time of each is compared. Round 0 is a warm-up of both sides, not counted: the
+        def ref_upload() -> tuple[float, float]:
+            # zstd -T0 of the same bytes (from page cache, .zst written out)
+            return timed(f"zstd -T0 -{args.level} -q -f {ref_bin} -o {ref_zst}")
+
+        def our_upload() -> tuple[float, float, int]:
+            # a new data version each round
+            return run_child(["--child", "upload", str(objects), base_url, str(src),
+                              str(work / "up-meta"), str(args.runners), str(n_chunks),
+                              str(args.level)])
+
+        def ref_download() -> tuple[float, float]:
+            # curl | zstd -d > file, then fsync
+            url = presign(base_url, SECRET.encode(), "GET", "ref/ref.zst", int(time.time()) + 3600)
+            return timed(f"curl -sf '{url}' | zstd -d -q -f -o {out_bin} && sync {out_bin}")
+
+        def our_download(dst: Path) -> tuple[float, float, int]:
+            # the latest version, into this round's new directory
+            return run_child(["--child", "download", str(objects), base_url, str(dst),
+                              str(work / "down-meta"), str(args.runners), str(n_chunks),
+                              str(args.level)])
+
+        # Each round measures both sides back to back so that load from other processes hits
+        # both; the best time of each is compared. Round 0 is a warm-up of both sides, not counted: the
         # first round ran up to 20 % slower for our side (cold store directories and interpreter
         # caches) and made the ratio a measure of the warm-up.
         #
@@ -258,42 +279,25 @@ def main() -> int:
             shutil.rmtree(work / "down-meta", ignore_errors=True)
             out_bin.unlink(missing_ok=True)
             subprocess.run(["sync"], check=True)
-            # Reference upload: zstd -T0 of the same bytes (from page cache, .zst written out).
-            ref_up, cpu_ref_up = timed(f"zstd -T0 -{args.level} -q -f {ref_bin} -o {ref_zst}")
-            # Our upload (a new data version each round).
-            up, cpu_up, rss = run_child(
-                [
-                    "--child",
-                    "upload",
-                    str(objects),
-                    base_url,
-                    str(src),
-                    str(work / "up-meta"),
-                    str(args.runners),
-                    str(n_chunks),
-                    str(args.level),
-                ]
-            )
+            # Odd rounds run our side first: each side gets the other's leftovers (dirty pages,
+            # warm caches) equally often.
+            ours_first = rnd % 2 == 1
+            if ours_first:
+                up, cpu_up, rss = our_upload()
+                ref_up, cpu_ref_up = ref_upload()
+            else:
+                ref_up, cpu_ref_up = ref_upload()
+                up, cpu_up, rss = our_upload()
             rss_up = max(rss_up, rss)
             subprocess.run(["sync"], check=True)
-            # Reference download: curl | zstd -d > file, then fsync.
-            url = presign(base_url, SECRET.encode(), "GET", "ref/ref.zst", int(time.time()) + 3600)
-            ref_down, cpu_ref_down = timed(f"curl -sf '{url}' | zstd -d -q -f -o {out_bin} && sync {out_bin}")
-            subprocess.run(["sync"], check=True)
-            # Our download of the latest version.
-            down, cpu_down, rss = run_child(
-                [
-                    "--child",
-                    "download",
-                    str(objects),
-                    base_url,
-                    str(dst),
-                    str(work / "down-meta"),
-                    str(args.runners),
-                    str(n_chunks),
-                    str(args.level),
-                ]
-            )
+            if ours_first:
+                down, cpu_down, rss = our_download(dst)
+                subprocess.run(["sync"], check=True)
+                ref_down, cpu_ref_down = ref_download()
+            else:
+                ref_down, cpu_ref_down = ref_download()
+                subprocess.run(["sync"], check=True)
+                down, cpu_down, rss = our_download(dst)
             rss_down = max(rss_down, rss)
             if rnd < 0:
                 print(f"warm-up: upload {up:.2f}s vs {ref_up:.2f}s; download {down:.2f}s vs {ref_down:.2f}s "
