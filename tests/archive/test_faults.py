@@ -58,6 +58,23 @@ async def test_transient_500s_resets_and_truncations_are_retried(
     assert any("received" in line and "at byte" in line for line in logs)
 
 
+async def test_a_cut_transfer_resumes_at_the_byte_where_it_stopped(
+    tmp_path: Path, archive: LocalArchiveStore, object_store: ObjectStore
+) -> None:
+    """The decoder keeps its state across requests: after a cut GET the next one asks for the
+    rest of the chunk, not for the chunk again."""
+    src = await published(archive, tmp_path, chunks=2)
+    chunk = max(await archive.download_chunks(1, [0, 1]), key=lambda c: c.size)
+    assert chunk.size > FAST.part_size  # several ranged GETs per chunk
+    key = chunk.key
+    object_store.fail("GET", "truncate", key=key)  # the first GET of the chunk sends half a part
+    await Downloader(archive, tmp_path / "dst", tmp_path / "meta", tmp_path / "p.json", FAST).run()
+    assert tree_digest(tmp_path / "dst") == tree_digest(src)
+    starts = [start for k, start in object_store.ranges if k == key]
+    assert starts[:2] == [0, FAST.part_size // 2], starts
+    assert 0 not in starts[1:], f"the chunk was fetched again from its first byte: {starts}"
+
+
 async def test_corrupted_chunk_is_detected_and_refetched(
     tmp_path: Path, archive: LocalArchiveStore, object_store: ObjectStore
 ) -> None:

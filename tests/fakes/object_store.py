@@ -48,6 +48,7 @@ class ObjectStore:
         self.secret = secret
         self.piece = piece
         self.gets: Counter[str] = Counter()
+        self.ranges: list[tuple[str, int]] = []  # (key, first byte) of every GET served
         self.puts: Counter[str] = Counter()
         self.refused = 0
         self.injected: Counter[str] = Counter()
@@ -172,6 +173,7 @@ class ObjectStore:
         if head:
             return web.Response(status=200, headers=headers)
         self.gets[key] += 1
+        self.ranges.append((key, start))
         fault = self._take("GET", key)
         if self.delay_all:
             await asyncio.sleep(self.delay_all)

@@ -51,6 +51,11 @@ class HttpPool:
         self._lock = threading.Lock()
         self._aborted = False
 
+    @property
+    def aborted(self) -> bool:
+        """Whether ``abort`` was called: the pool takes no more requests."""
+        return self._aborted
+
     def _conns(self) -> dict[_Key, http.client.HTTPConnection]:
         conns: dict[_Key, http.client.HTTPConnection] | None = getattr(self._local, "conns", None)
         if conns is None:
@@ -117,14 +122,11 @@ class HttpPool:
             return UrlExpired(f"server refused the {what} (403 {text!r})")
         return TransferError(f"server responded with {resp.status} {resp.reason}")
 
-    def get_range(self, url: str, start: int, end: int, size: int, buffer: memoryview,
-                  sink: Callable[[memoryview], None], *, stop: Callable[[], bool],
-                  deadline_s: float) -> int:
-        """GET bytes ``start..end-1`` of an object of ``size`` bytes; every received piece (a view
-        of ``buffer``, valid only during the call) goes to ``sink``. Returns the bytes received;
-        fewer than asked raises TransferError after the received ones were handed over."""
+    def open_range(self, url: str, start: int, end: int, size: int, *, stop: Callable[[], bool],
+                   deadline_s: float) -> RangeBody:
+        """Send a GET for bytes ``start..end-1`` of an object of ``size`` bytes; the body is
+        then received with ``RangeBody.readinto`` by the caller (pulled, not pushed)."""
         key, resp = self._send("GET", url, {"Range": f"bytes={start}-{end - 1}"})
-        got = 0
         try:
             if not (resp.status == 206 or (resp.status == 200 and start == 0 and end == size)):
                 raise self._refused(resp, "URL")  # 200 above: a server without Range support
@@ -132,27 +134,26 @@ class HttpPool:
             length = resp.getheader("Content-Length")
             if length is not None and length.isdigit() and int(length) > want:
                 raise TransferError(f"server error: received more bytes than requested ({want})")
-            limit = time.monotonic() + deadline_s
-            while got < want:
-                if stop():
-                    raise Interrupted("download interrupted")
-                if time.monotonic() > limit:
-                    raise TransferError(f"transfer took longer than {deadline_s:.0f} s")
-                n = resp.readinto(buffer[: min(len(buffer), want - got)])
-                if not n:
-                    raise TransferError(
-                        f"server error: received less bytes than requested ({got} of {want})")
-                got += n
-                sink(buffer[:n])
-            if resp.read(1):
-                raise TransferError(f"server error: received more bytes than requested ({want})")
-            return got
         except (http.client.HTTPException, OSError) as exc:
             self._drop(key)
-            raise TransferError(f"GET failed after {got} bytes: {exc or type(exc).__name__}") from exc
+            raise TransferError(f"GET failed: {exc or type(exc).__name__}") from exc
         except BaseException:
             self._drop(key)  # the connection's state is unknown
             raise
+        return RangeBody(self, key, resp, want, stop, time.monotonic() + deadline_s, deadline_s)
+
+    def get_range(self, url: str, start: int, end: int, size: int, buffer: memoryview,
+                  sink: Callable[[memoryview], None], *, stop: Callable[[], bool],
+                  deadline_s: float) -> int:
+        """GET bytes ``start..end-1`` of an object of ``size`` bytes; every received piece (a view
+        of ``buffer``, valid only during the call) goes to ``sink``. Returns the bytes received;
+        fewer than asked raises TransferError after the received ones were handed over."""
+        with contextlib.closing(self.open_range(url, start, end, size, stop=stop,
+                                                deadline_s=deadline_s)) as body:
+            while body.left:
+                n = body.readinto(buffer)
+                sink(buffer[:n])
+            return body.got
 
     def put(self, url: str, pieces: Iterable[bytes | memoryview], size: int) -> None:
         """PUT ``size`` bytes given as pieces (never joined) with an explicit Content-Length."""
@@ -205,3 +206,47 @@ class HttpPool:
             conns, self._all = self._all, []
         for conn in conns:
             conn.close()
+
+
+@final
+class RangeBody:
+    """The body of a ranged GET, received piece by piece; ``close`` when done with it (a body
+    not received to its end takes its connection with it)."""
+
+    def __init__(self, pool: HttpPool, key: _Key, resp: http.client.HTTPResponse, want: int,
+                 stop: Callable[[], bool], limit: float, deadline_s: float) -> None:
+        self._pool, self._key, self._resp = pool, key, resp
+        self._stop, self._limit, self._deadline_s = stop, limit, deadline_s
+        self.want = want
+        self.got = 0
+        self._complete = False
+
+    @property
+    def left(self) -> int:
+        return self.want - self.got
+
+    def readinto(self, buffer: memoryview) -> int:
+        """Receive the next piece into ``buffer`` (at most what is left); never returns 0."""
+        if self._stop():
+            raise Interrupted("download interrupted")
+        if time.monotonic() > self._limit:
+            raise TransferError(f"transfer took longer than {self._deadline_s:.0f} s")
+        try:
+            n = self._resp.readinto(buffer[: min(len(buffer), self.left)])
+            if not n:
+                raise TransferError(
+                    f"server error: received less bytes than requested ({self.got} of {self.want})")
+            self.got += n
+            if not self.left:
+                if self._resp.read(1):
+                    raise TransferError(
+                        f"server error: received more bytes than requested ({self.want})")
+                self._complete = True
+            return n
+        except (http.client.HTTPException, OSError) as exc:
+            raise TransferError(
+                f"GET failed after {self.got} bytes: {exc or type(exc).__name__}") from exc
+
+    def close(self) -> None:
+        if not self._complete:
+            self._pool._drop(self._key)  # noqa: SLF001  # the connection's state is unknown

@@ -13,10 +13,10 @@ A restarted job (after SIGKILL or reboot) reloads the plan and skips every index
 synced to disk (in group commits, every ``commit_bytes``), so a journaled chunk is never
 fetched again and a crash loses at most one commit's worth of finished chunks.
 
-Per chunk, one of ``max_runners`` worker threads sends a ranged GET (``max_connections``
-requests being sent at once, archive/_http.py), receives ``buffer_size`` pieces into its own
-reused buffer and hashes, zstd-decompresses and pwrites each across the chunk's destinations
-itself, all in C with the GIL released. Memory per worker is one buffer plus zstd's window.
+Per chunk, one of ``max_runners`` worker threads sends ranged GETs (``max_connections``
+requests being sent at once, archive/_http.py) and receives, verifies, decompresses and writes
+the chunk itself (archive/_fetch.py), retrying failed transfers. Memory per worker is its input
+and output buffers plus zstd's window.
 Free space is checked up front for the whole archive; each file is created and preallocated
 (fallocate) when the first chunk that writes it starts, so creating thousands of small files
 overlaps the transfers instead of delaying the first byte.
@@ -27,8 +27,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -36,26 +36,18 @@ from pathlib import Path
 from typing import Final, final
 
 import msgspec
-import zstandard
 
 from bv_core.errors import BvError, ModelError
 from bv_core.models import Chunk, DownloadMetadata, decode_json
 from bv_core.persistence import atomic_write
 
-from ._errors import (
-    ArchiveError,
-    ChecksumMismatch,
-    Interrupted,
-    ManifestError,
-    NotEnoughSpace,
-    TransferError,
-    UrlExpired,
-)
-from ._files import FileTable, Journal, ProgressFile, available_bytes, human, start_writeback
+from ._errors import Interrupted, ManifestError, NotEnoughSpace
+from ._fetch import ChunkFetch
+from ._files import FileTable, Journal, ProgressFile, available_bytes, human
 from ._http import HttpPool
 from ._plan import DownloadPlan, check_metadata, check_plan, check_same, norm_path
 from ._source import ArchiveSource
-from ._transfer import MIB, TransferConfig, job_error, new_hasher
+from ._transfer import TransferConfig, job_error
 
 __all__ = ["COMPLETED", "Downloader", "DownloadMeta"]
 
@@ -81,107 +73,6 @@ class DownloadMeta:
     def reset(self) -> None:
         for path in (self.metadata, self.manifest, self.parts.path, self.chunks.path):
             path.unlink(missing_ok=True)
-
-
-class _ChunkSink:
-    """Receives a chunk's decompressed bytes (in order) and pwrites them to its destinations.
-
-    Holds one descriptor at a time (the current destination's): Python runs once per zstd
-    output piece, not once per file-table lookup, which keeps the GIL free for the others.
-    """
-
-    def __init__(self, files: FileTable, chunk: Chunk) -> None:
-        self._files = files
-        self._dests = [
-            (norm_path(d.path), d.position_bytes, d.size_bytes) for d in chunk.destinations
-        ]
-        self._i = 0
-        self._done = 0  # bytes written into the current destination
-        self._fd = -1  # the current destination's descriptor, -1 = not open
-        self.written = 0
-        self.touched: set[str] = set()
-
-    def write(self, data: bytes | memoryview) -> int:
-        view = memoryview(data)
-        while view:
-            while self._i < len(self._dests) and self._done == self._dests[self._i][2]:
-                self.close()
-                self._i, self._done = self._i + 1, 0
-            if self._i == len(self._dests):
-                raise ChecksumMismatch(
-                    f"decompressed data is larger than its destinations (> {self.written} bytes)"
-                )
-            path, pos, size = self._dests[self._i]
-            if self._fd < 0:
-                self._fd = self._files.dup(path)
-                self.touched.add(path)
-            n = os.pwrite(self._fd, view[: size - self._done], pos + self._done)
-            self._done += n
-            self.written += n
-            view = view[n:]
-        return len(data)
-
-    def flush(self) -> None:
-        return None
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            fd, self._fd = self._fd, -1
-            try:
-                if self._i < len(self._dests):
-                    start_writeback(fd, self._dests[self._i][1], self._done)
-            finally:
-                os.close(fd)
-
-
-class _ChunkState:
-    """Streaming state of one chunk: hash of stored bytes, decoder, writer. Runs in a thread."""
-
-    def __init__(self, files: FileTable, chunk: Chunk, compressed: bool) -> None:
-        self.chunk = chunk
-        self.pos = 0  # stored bytes fed so far
-        self._hasher = new_hasher(chunk.checksum.algorithm)
-        self._sink = _ChunkSink(files, chunk)
-        self._writer: zstandard.ZstdDecompressionWriter | None = None
-        if compressed:
-            self._writer = zstandard.ZstdDecompressor().stream_writer(
-                self._sink,  # type: ignore[arg-type]  # needs only write(); stubs say IO[bytes]
-                write_size=MIB,  # 4 MiB measured slower: more page faults, output no longer in cache
-                write_return_read=True,
-                closefd=False,
-            )
-
-    def feed(self, data: bytes | memoryview) -> None:
-        try:
-            self._hasher.update(data)
-            if self._writer is not None:
-                self._writer.write(data)
-            else:
-                self._sink.write(data)
-        except zstandard.ZstdError as exc:
-            raise ChecksumMismatch(
-                f"chunk {self.chunk.index}: corrupt zstd stream ({exc})"
-            ) from exc
-        self.pos += len(data)
-
-    def close(self) -> None:
-        self._sink.close()
-
-    def finish(self) -> set[str]:
-        if self._writer is not None:
-            self._writer.flush()  # type: ignore[no-untyped-call]
-        self._sink.close()
-        digest = self._hasher.hexdigest()
-        if digest != self.chunk.checksum.digest:
-            raise ChecksumMismatch(
-                f"chunk {self.chunk.index} checksum mismatch - expected {self.chunk.checksum.digest}, actual {digest}"
-            )
-        want = self.chunk.data_size
-        if self._sink.written != want:
-            raise ManifestError(
-                f"chunk {self.chunk.index}: decompressed size {self._sink.written} differs from its destinations ({want})"
-            )
-        return self._sink.touched
 
 
 @final
@@ -214,7 +105,6 @@ class Downloader:
         self._touched: set[str] = set()
         self._last_commit = time.monotonic()
         self._commit_lock = asyncio.Lock()
-        self._buffers = threading.local()  # one receive buffer per worker thread
 
     # --- plan -------------------------------------------------------------------------------
 
@@ -359,6 +249,12 @@ class Downloader:
                     raise ManifestError(f"engine returned no URL for chunk {index}")
             return self._urls[index]
 
+    def _url_from_thread(
+        self, loop: asyncio.AbstractEventLoop, plan: DownloadPlan, index: int, fresh: bool
+    ) -> str:
+        """``_url`` for a worker thread: runs it on the event loop and waits for the answer."""
+        return asyncio.run_coroutine_threadsafe(self._url(plan, index, fresh=fresh), loop).result()
+
     async def _worker(
         self,
         plan: DownloadPlan,
@@ -377,7 +273,18 @@ class Downloader:
                 for p in dict.fromkeys(norm_path(d.path) for d in chunk.destinations)
             ]
             await loop.run_in_executor(pool, files.ensure, sizes)
-            touched = await self._fetch_chunk(plan, chunk, http, files, pool)
+            fetch = ChunkFetch(
+                chunk,
+                files,
+                http,
+                self.cfg,
+                compressed=plan.metadata.compression is not None,
+                url=functools.partial(self._url_from_thread, loop, plan, index),
+                # an aborted pool (a stop, or another worker failed) also cuts backoffs short
+                stop=lambda: self.stop.is_set() or http.aborted,
+                log=self._log,
+            )
+            touched = await loop.run_in_executor(pool, fetch.run)
             self._urls.pop(index, None)
             self._done_chunks += 1
             self._done_bytes += chunk.data_size
@@ -405,66 +312,3 @@ class Downloader:
             await loop.run_in_executor(pool, files.sync, touched)
             records: list[object] = [{"index": i} for i in indexes]
             await loop.run_in_executor(pool, self.meta.chunks.append_many, records)
-
-    async def _fetch_chunk(
-        self,
-        plan: DownloadPlan,
-        chunk: Chunk,
-        http: HttpPool,
-        files: FileTable,
-        pool: concurrent.futures.Executor,
-    ) -> set[str]:
-        loop = asyncio.get_running_loop()
-        compressed = plan.metadata.compression is not None
-        state = _ChunkState(files, chunk, compressed)
-        failures = 0
-        fresh = False
-        while True:
-            if self.stop.is_set():
-                raise Interrupted("download interrupted")
-            try:
-                if chunk.size > 0:  # an all-empty-files chunk stores nothing: no request
-                    url = await self._url(plan, chunk.index, fresh=fresh)
-                fresh = False
-                while state.pos < chunk.size:
-                    await loop.run_in_executor(pool, self._fetch_part, url, state, http)
-                return await loop.run_in_executor(pool, state.finish)
-            except UrlExpired as exc:
-                self._log(f"chunk {chunk.index}: {exc}; asking for a fresh URL")
-                fresh = True
-                failures += 1
-                error: ArchiveError = exc
-            except ChecksumMismatch as exc:
-                self._log(f"chunk {chunk.index}: {exc}; fetching it again")
-                state.close()  # its thread is done: the error came back from it
-                state = _ChunkState(files, chunk, compressed)
-                failures += 1
-                error = exc
-            except TransferError as exc:
-                self._log(
-                    f"chunk {chunk.index}: transfer failed at byte {state.pos}: {exc or type(exc).__name__}"
-                )
-                failures += 1
-                error = (
-                    exc
-                    if isinstance(exc, TransferError)
-                    else TransferError(f"chunk {chunk.index}: {exc or type(exc).__name__}")
-                )
-            if failures > self.cfg.max_retries:
-                state.close()
-                raise type(error)(
-                    f"{error} (gave up after {self.cfg.max_retries} retries)"
-                ) from error
-            await asyncio.sleep(self.cfg.backoff_base_s * 2 ** (failures - 1))
-
-    def _fetch_part(self, url: str, state: _ChunkState, http: HttpPool) -> None:
-        """GET ``bytes=pos..`` of the stored chunk (at most part_size) into ``state``; runs in a
-        worker thread, which receives, hashes, decompresses and writes the bytes itself."""
-        buffer: memoryview | None = getattr(self._buffers, "view", None)
-        if buffer is None:
-            buffer = self._buffers.view = memoryview(bytearray(self.cfg.buffer_size))
-        size = state.chunk.size
-        start = state.pos
-        end = min(size, start + self.cfg.part_size)
-        http.get_range(url, start, end, size, buffer, state.feed, stop=self.stop.is_set,
-                       deadline_s=self.cfg.request_timeout_s)
