@@ -110,6 +110,32 @@ def timed(cmd: str) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+_DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+CAN_DROP = os.geteuid() == 0 and os.access(_DROP_CACHES, os.W_OK)
+
+
+def settle(*inputs: Path) -> None:
+    """Start a measured step from the same memory whichever side runs and whatever ran before:
+    dirty pages written out, the page cache emptied, then only the step's inputs read back in.
+
+    Without it the outcome depended on what the previous steps left: this VM's page-cache
+    writes ran 2-8x slower or faster depending on which pages the kernel reused (perf:
+    copy_folio_from_iter_atomic from 0.4 to 4 CPU-s for the same 2 GiB), so a side's time
+    depended on its place in the round, not on its own work.
+    """
+    subprocess.run(["sync"], check=True)
+    if CAN_DROP:
+        _DROP_CACHES.write_text("1")
+    buf = bytearray(8 * MIB)
+    for top in inputs:
+        walk = os.walk(top) if top.is_dir() else [(str(top.parent), [], [top.name])]
+        for root, _, names in walk:
+            for name in names:
+                with open(os.path.join(root, name), "rb", buffering=0) as f:
+                    while f.readinto(buf):
+                        pass
+
+
 def run_child(args: list[str]) -> tuple[float, float, int]:
     """Run this script as a child job; returns (wall seconds, CPU seconds, peak RSS bytes)."""
     t0 = time.perf_counter()
@@ -188,6 +214,9 @@ def main() -> int:
         return 0
 
     ensure_tools()
+    if not CAN_DROP:
+        print("note: not root, so the page cache is not emptied between steps; figures are noisier",
+              flush=True)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="archive-bench-", dir="/var/tmp"))
     work.mkdir(parents=True, exist_ok=True)
     total = int(args.size_gib * 1024**3)
@@ -278,27 +307,30 @@ def main() -> int:
             shutil.rmtree(work / "up-meta", ignore_errors=True)
             shutil.rmtree(work / "down-meta", ignore_errors=True)
             out_bin.unlink(missing_ok=True)
-            subprocess.run(["sync"], check=True)
-            # Odd rounds run our side first: each side gets the other's leftovers (dirty pages,
-            # warm caches) equally often.
+            if (objects / STORE_KEY).is_dir():  # older versions: disk space only
+                versions = sorted(int(v) for v in os.listdir(objects / STORE_KEY))
+                for version in versions[:-1]:
+                    shutil.rmtree(objects / STORE_KEY / str(version))
+            # Odd rounds run our side first, so that whatever settle() can't reset (the disk's
+            # own cache, the store's warm-up) favours neither side.
             ours_first = rnd % 2 == 1
-            if ours_first:
-                up, cpu_up, rss = our_upload()
-                ref_up, cpu_ref_up = ref_upload()
-            else:
-                ref_up, cpu_ref_up = ref_upload()
-                up, cpu_up, rss = our_upload()
-            rss_up = max(rss_up, rss)
-            subprocess.run(["sync"], check=True)
-            if ours_first:
-                down, cpu_down, rss = our_download(dst)
-                subprocess.run(["sync"], check=True)
-                ref_down, cpu_ref_down = ref_download()
-            else:
-                ref_down, cpu_ref_down = ref_download()
-                subprocess.run(["sync"], check=True)
-                down, cpu_down, rss = our_download(dst)
-            rss_down = max(rss_down, rss)
+            for step in (1, 2) if ours_first else (2, 1):
+                if step == 1:
+                    settle(src)
+                    up, cpu_up, rss = our_upload()
+                    rss_up = max(rss_up, rss)
+                else:
+                    settle(ref_bin)
+                    ref_up, cpu_ref_up = ref_upload()
+            latest = objects / STORE_KEY / max(os.listdir(objects / STORE_KEY), key=int)
+            for step in (1, 2) if ours_first else (2, 1):
+                if step == 1:
+                    settle(latest)
+                    down, cpu_down, rss = our_download(dst)
+                    rss_down = max(rss_down, rss)
+                else:
+                    settle(ref_zst)
+                    ref_down, cpu_ref_down = ref_download()
             if rnd < 0:
                 print(f"warm-up: upload {up:.2f}s vs {ref_up:.2f}s; download {down:.2f}s vs {ref_down:.2f}s "
                       "(not counted)", flush=True)
