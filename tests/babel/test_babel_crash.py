@@ -113,3 +113,25 @@ async def test_shutdown_babel_stops_jobs_and_they_restart_next_time(babel: Babel
         pids = await wait_for_process(marker)
         assert job_pid not in pids
         await again.stop("svc")
+
+
+async def test_runner_killed_before_it_recorded_child_pid_leaves_no_job_behind(
+    client: Client, marker: str
+) -> None:
+    """The job's processes carry BABEL_JOB=<token>: the next runner finds them without child.pid."""
+    restart = {"on_failure": {"backoff_timeout_ms": 60_000, "backoff_base_ms": 50}}
+    await client.run("svc", sh_job(f"exec sleep 1000.{marker}", restart, shutdown_timeout_secs=2))
+    (job_pid,) = await wait_for_process(marker)
+    (client.root / "var/lib/babel/jobs/svc/child.pid").unlink()  # as if killed before writing it
+    os.kill(_runner_pid(client, "svc"), signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while True:
+        pids = processes_matching(f"1000.{marker}")
+        if pids and job_pid not in pids:
+            break
+        assert time.monotonic() < deadline, f"the old job was left running: {pids}"
+        await asyncio.sleep(0.05)
+    info = await client.wait_status("svc", Running)
+    assert any("left by a previous job runner" in line for line in info.logs), info.logs
+    await client.stop("svc")
+    assert processes_matching(f"1000.{marker}") == []

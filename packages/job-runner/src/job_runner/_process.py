@@ -17,6 +17,7 @@ import subprocess
 from typing import Final
 
 from bv_core.jobs import (
+    JOB_ENV_VAR,
     JobPaths,
     ProcessRef,
     job_env_token,
@@ -75,11 +76,14 @@ class ShellProcess:
             groups = os.getgrouplist(self._run_as, entry.pw_gid)
         self._close_reader()
         read_fd, write_fd = os.pipe()
+        # The token lets a later runner find this job's processes even when this runner dies
+        # before it records child.pid below (previous_run_pids).
+        env = {**os.environ, JOB_ENV_VAR: job_env_token(self._paths)}
         try:
             self._proc = subprocess.Popen(
                 shell_argv(self._body, os.environ.get("BV_USER")), stdin=subprocess.DEVNULL, stdout=write_fd,
                 stderr=write_fd, start_new_session=True, user=user, group=group, extra_groups=groups,
-                close_fds=True,
+                close_fds=True, env=env,
             )
         except OSError as exc:
             os.close(read_fd)
