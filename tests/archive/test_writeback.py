@@ -32,8 +32,13 @@ def dirty_pages(fd: int) -> int | None:
     libc = ctypes.CDLL(None, use_errno=True)
     whole, stat = _Range(0, 0), _Stat()  # len 0: to the end of the file
     if libc.syscall(_NR_CACHESTAT, fd, ctypes.byref(whole), ctypes.byref(stat), 0) != 0:
+        global _UNAVAILABLE
+        _UNAVAILABLE = os.strerror(ctypes.get_errno())
         return None
     return int(stat.nr_dirty)
+
+
+_UNAVAILABLE = ""
 
 
 def write_file(path: Path, size: int) -> int:
@@ -50,7 +55,10 @@ def test_started_writeback_cleans_the_range_while_an_untouched_file_stays_dirty(
         try:
             before = dirty_pages(ours)
             if before is None:
-                pytest.skip("cachestat(2) is unavailable here (Linux < 6.5): can't see dirty pages")
+                pytest.skip(
+                    f"cachestat(2) failed ({_UNAVAILABLE}: Linux < 6.5, or a container's seccomp "
+                    "filter): can't see dirty pages"
+                )
             if before == 0:
                 pytest.skip(f"{tmp_path} keeps no dirty page cache (tmpfs-like): nothing to write back")
             start_writeback(ours, 0, 8 * MIB)
