@@ -252,7 +252,16 @@ class Daemon:
     def sigterm(self, timeout: float = 30.0) -> int:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            # Show where the shutdown stuck before failing (the bare timeout said nothing).
+            self.proc.kill()
+            self.proc.wait(10)
+            raise AssertionError(
+                f"blockvisord did not exit within {timeout:.0f} s of SIGTERM; log tail:\n"
+                f"{self.log_tail(60)}"
+            ) from None
 
     def sigkill(self) -> None:
         assert self.proc is not None
