@@ -13,7 +13,9 @@ text), starts the test object store (tests/fakes/object_store.py) as its own pro
 Our jobs run in child processes so their peak RSS is measured alone (wait4). Prints MiB/s of
 uncompressed data, the ratio to each reference, and the peak RSS against 2 x runners x chunk.
 Targets (issue 5): download >= 0.9x, upload >= 0.85x, RSS < 2 x runners x chunk size.
-Needs curl and zstd (installed with apt-get if missing).
+Needs curl and zstd (installed with apt-get if missing). Run it as root on a quiet machine: before
+each measured step it syncs, empties the page cache and reads back only that step's inputs
+(settle()), so neither side inherits the other's leftovers; without root the figures drift.
 """
 
 from __future__ import annotations
