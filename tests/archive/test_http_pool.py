@@ -94,7 +94,12 @@ def _url(srv: _Server, path: str = "/obj", scheme: str = "http") -> str:
 def _get(pool: HttpPool, url: str, start: int = 0, end: int = len(BODY)) -> bytes:
     out = bytearray()
     buf = memoryview(bytearray(1 << 20))
-    pool.get_range(url, start, end, len(BODY), buf, out.extend, stop=lambda: False, deadline_s=30)
+    body = pool.open_range(url, start, end, len(BODY), stop=lambda: False, deadline_s=30)
+    try:
+        while body.left:
+            out += buf[: body.readinto(buf)]
+    finally:
+        body.close()
     return bytes(out)
 
 

@@ -31,33 +31,20 @@ _SYNCFS_OVER: Final = 8
 _MAX_DIRS: Final = 256  # directory descriptors kept open (deeper trees walk again per file)
 
 
-def _load_syncfs() -> Callable[[int], int]:
+def _libc(name: str, *argtypes: type) -> Callable[..., int] | None:
+    """A libc function through ctypes (it releases the GIL), None where libc lacks it."""
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.syncfs
+        fn = getattr(ctypes.CDLL(None, use_errno=True), name)
     except (OSError, AttributeError):
-        return lambda fd: -1
-    fn.argtypes = [ctypes.c_int]
+        return None
+    fn.argtypes = list(argtypes)
     fn.restype = ctypes.c_int
-    return lambda fd: int(fn(fd))
+    return fn  # type: ignore[no-any-return]
 
 
-_syncfs = _load_syncfs()
-
+_syncfs = _libc("syncfs", ctypes.c_int)
+_sync_file_range = _libc("sync_file_range", ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
 _SYNC_FILE_RANGE_WRITE: Final = 2
-
-
-def _load_sync_file_range() -> Callable[[int, int, int], None]:
-    try:
-        fn = ctypes.CDLL(None, use_errno=True).sync_file_range
-    except (OSError, AttributeError):
-        return lambda fd, pos, n: None
-    fn.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    return lambda fd, pos, n: fn(fd, pos, n, _SYNC_FILE_RANGE_WRITE) and None
-
-
-_sync_file_range = _load_sync_file_range()
 
 
 def start_writeback(fd: int, pos: int, size: int) -> None:
@@ -67,8 +54,8 @@ def start_writeback(fd: int, pos: int, size: int) -> None:
     which then waits for all of them while the transfers stall behind it; started per chunk,
     the disk works alongside the network and the commit finds little left to write.
     """
-    if size > 0:
-        _sync_file_range(fd, pos, size)
+    if size > 0 and _sync_file_range is not None:
+        _sync_file_range(fd, pos, size, _SYNC_FILE_RANGE_WRITE)
 
 
 def human(n: float) -> str:
@@ -297,14 +284,9 @@ class FileTable:
 
     def sync(self, rels: set[str]) -> None:
         """Make written data durable before it is journaled (a reboot must not lose it)."""
-        if len(rels) > _SYNCFS_OVER:
-            # One syncfs beats thousands of fdatasyncs of tiny files.
-            fd = os.open(self.data_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-            try:
-                if _syncfs(fd) == 0:
-                    return
-            finally:
-                os.close(fd)
+        # One syncfs beats thousands of fdatasyncs of tiny files.
+        if len(rels) > _SYNCFS_OVER and _syncfs is not None and _syncfs(self._root()) == 0:
+            return
         for rel in rels:
             with self.fd(rel) as fd:
                 os.fdatasync(fd)

@@ -140,20 +140,7 @@ class HttpPool:
         except BaseException:
             self._drop(key)  # the connection's state is unknown
             raise
-        return RangeBody(self, key, resp, want, stop, time.monotonic() + deadline_s, deadline_s)
-
-    def get_range(self, url: str, start: int, end: int, size: int, buffer: memoryview,
-                  sink: Callable[[memoryview], None], *, stop: Callable[[], bool],
-                  deadline_s: float) -> int:
-        """GET bytes ``start..end-1`` of an object of ``size`` bytes; every received piece (a view
-        of ``buffer``, valid only during the call) goes to ``sink``. Returns the bytes received;
-        fewer than asked raises TransferError after the received ones were handed over."""
-        with contextlib.closing(self.open_range(url, start, end, size, stop=stop,
-                                                deadline_s=deadline_s)) as body:
-            while body.left:
-                n = body.readinto(buffer)
-                sink(buffer[:n])
-            return body.got
+        return RangeBody(self, key, resp, want, stop, deadline_s)
 
     def put(self, url: str, pieces: Iterable[bytes | memoryview], size: int) -> None:
         """PUT ``size`` bytes given as pieces (never joined) with an explicit Content-Length."""
@@ -214,9 +201,10 @@ class RangeBody:
     not received to its end takes its connection with it)."""
 
     def __init__(self, pool: HttpPool, key: _Key, resp: http.client.HTTPResponse, want: int,
-                 stop: Callable[[], bool], limit: float, deadline_s: float) -> None:
+                 stop: Callable[[], bool], deadline_s: float) -> None:
         self._pool, self._key, self._resp = pool, key, resp
-        self._stop, self._limit, self._deadline_s = stop, limit, deadline_s
+        self._stop, self._deadline_s = stop, deadline_s
+        self._limit = time.monotonic() + deadline_s
         self.want = want
         self.got = 0
         self._complete = False
