@@ -18,6 +18,17 @@ def _runner_pid(client: Client, name: str) -> int:
     return int(data["pid"])
 
 
+async def _wait_for_replacement(marker: str, job_pid: int, *, timeout: float, why: str) -> None:
+    """Until the job runs again as a new process and ``job_pid`` is gone."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = processes_matching(f"1000.{marker}")
+        if pids and job_pid not in pids:
+            return
+        assert time.monotonic() < deadline, f"{why}: {pids}"
+        await asyncio.sleep(0.05)
+
+
 async def test_jobs_survive_babel_sigkill_and_are_reattached(babel: Babel, client: Client, marker: str) -> None:
     restart = {"always": {"backoff_timeout_ms": 60_000, "backoff_base_ms": 50}}
     await client.run("svc", sh_job(f"exec sleep 1000.{marker}", restart, shutdown_timeout_secs=2))
@@ -53,13 +64,7 @@ async def test_runner_sigkill_is_restarted_under_policy(client: Client, marker: 
     (job_pid,) = await wait_for_process(marker)
     runner = _runner_pid(client, "svc")
     os.kill(runner, signal.SIGKILL)
-    deadline = time.monotonic() + 15
-    while True:
-        pids = processes_matching(f"1000.{marker}")
-        if pids and job_pid not in pids:
-            break
-        assert time.monotonic() < deadline, f"job not restarted: {pids}"
-        await asyncio.sleep(0.05)
+    await _wait_for_replacement(marker, job_pid, timeout=15, why="job not restarted")
     info = await client.wait_status("svc", Running)
     assert info.restart_count == 1
     assert any("ended unexpectedly" in line for line in info.logs)
@@ -124,13 +129,7 @@ async def test_runner_killed_before_it_recorded_child_pid_leaves_no_job_behind(
     (job_pid,) = await wait_for_process(marker)
     (client.root / "var/lib/babel/jobs/svc/child.pid").unlink()  # as if killed before writing it
     os.kill(_runner_pid(client, "svc"), signal.SIGKILL)
-    deadline = time.monotonic() + 30
-    while True:
-        pids = processes_matching(f"1000.{marker}")
-        if pids and job_pid not in pids:
-            break
-        assert time.monotonic() < deadline, f"the old job was left running: {pids}"
-        await asyncio.sleep(0.05)
+    await _wait_for_replacement(marker, job_pid, timeout=30, why="the old job was left running")
     info = await client.wait_status("svc", Running)
     assert any("left by a previous job runner" in line for line in info.logs), info.logs
     await client.stop("svc")
