@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import random
 import resource
@@ -30,7 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,6 +41,8 @@ sys.path.insert(0, str(ROOT))
 SECRET = "bench-secret"
 STORE_KEY = "bench-archive"
 MIB = 1024 * 1024
+_A = TypeVar("_A")
+_B = TypeVar("_B")
 
 
 def ensure_tools() -> None:
@@ -136,6 +141,15 @@ def settle(*inputs: Path) -> None:
                 with open(os.path.join(root, name), "rb", buffering=0) as f:
                     while f.readinto(buf):
                         pass
+
+
+def in_order(ours_first: bool, ours: Callable[[], _A], ref: Callable[[], _B]) -> tuple[_A, _B]:
+    """Run both sides, ours first or the reference first; returns (ours, reference)."""
+    if ours_first:
+        mine = ours()
+        return mine, ref()
+    theirs = ref()
+    return ours(), theirs
 
 
 def run_child(args: list[str]) -> tuple[float, float, int]:
@@ -273,23 +287,29 @@ def main() -> int:
         t_ref_up = t_up = t_ref_down = t_down = float("inf")
         rss_up = rss_down = 0
         round_ratios: list[tuple[float, float]] = []  # (upload, download), sides measured back to back
+
+        # Each side settles first (see settle()): only its own inputs are in the page cache.
         def ref_upload() -> tuple[float, float]:
             # zstd -T0 of the same bytes (from page cache, .zst written out)
+            settle(ref_bin)
             return timed(f"zstd -T0 -{args.level} -q -f {ref_bin} -o {ref_zst}")
 
         def our_upload() -> tuple[float, float, int]:
             # a new data version each round
+            settle(src)
             return run_child(["--child", "upload", str(objects), base_url, str(src),
                               str(work / "up-meta"), str(args.runners), str(n_chunks),
                               str(args.level)])
 
         def ref_download() -> tuple[float, float]:
             # curl | zstd -d > file, then fsync
+            settle(ref_zst)
             url = presign(base_url, SECRET.encode(), "GET", "ref/ref.zst", int(time.time()) + 3600)
             return timed(f"curl -sf '{url}' | zstd -d -q -f -o {out_bin} && sync {out_bin}")
 
         def our_download(dst: Path) -> tuple[float, float, int]:
             # the latest version, into this round's new directory
+            settle(objects / STORE_KEY / max(os.listdir(objects / STORE_KEY), key=int))
             return run_child(["--child", "download", str(objects), base_url, str(dst),
                               str(work / "down-meta"), str(args.runners), str(n_chunks),
                               str(args.level)])
@@ -316,23 +336,12 @@ def main() -> int:
             # Odd rounds run our side first, so that whatever settle() can't reset (the disk's
             # own cache, the store's warm-up) favours neither side.
             ours_first = rnd % 2 == 1
-            for step in (1, 2) if ours_first else (2, 1):
-                if step == 1:
-                    settle(src)
-                    up, cpu_up, rss = our_upload()
-                    rss_up = max(rss_up, rss)
-                else:
-                    settle(ref_bin)
-                    ref_up, cpu_ref_up = ref_upload()
-            latest = objects / STORE_KEY / max(os.listdir(objects / STORE_KEY), key=int)
-            for step in (1, 2) if ours_first else (2, 1):
-                if step == 1:
-                    settle(latest)
-                    down, cpu_down, rss = our_download(dst)
-                    rss_down = max(rss_down, rss)
-                else:
-                    settle(ref_zst)
-                    ref_down, cpu_ref_down = ref_download()
+            (up, cpu_up, rss), (ref_up, cpu_ref_up) = in_order(ours_first, our_upload, ref_upload)
+            rss_up = max(rss_up, rss)
+            (down, cpu_down, rss), (ref_down, cpu_ref_down) = in_order(
+                ours_first, functools.partial(our_download, dst), ref_download
+            )
+            rss_down = max(rss_down, rss)
             if rnd < 0:
                 print(f"warm-up: upload {up:.2f}s vs {ref_up:.2f}s; download {down:.2f}s vs {ref_down:.2f}s "
                       "(not counted)", flush=True)
